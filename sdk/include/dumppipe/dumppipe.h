@@ -1,0 +1,393 @@
+/* dumppipe plugin SDK: the only header a plugin includes.
+ *
+ * A plugin is a shared object that exports one symbol, DP_PLUGIN_SYMBOL, a const struct dp_plugin.
+ * The host checks magic, ABI major, ABI minor and struct size before it calls anything.
+ *
+ * Everything a plugin asks of the host goes through the function table carried by the context
+ * (struct dp_host_api); the static inline wrappers below hide it. A plugin therefore links against
+ * nothing of ours, and the same .so works in the dumppipe program, in tests and in fuzz targets.
+ *
+ * Plugins may run in a forked child (the default). Everything they add to the run - findings and
+ * published artifacts - is copied by the host, so it travels back over a pipe: pass plain data, never
+ * pointers to your own memory. Strings and byte arrays handed to the host are copied on the call.
+ */
+#ifndef DUMPPIPE_DUMPPIPE_H
+#define DUMPPIPE_DUMPPIPE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DP_ABI_MAJOR 1
+#define DP_ABI_MINOR 0
+#define DP_PLUGIN_MAGIC 0x474c5044u /* "DPLG" in memory order */
+#define DP_PLUGIN_SYMBOL "dp_plugin_descriptor"
+
+/* ---- status codes (libdrgn-style: keep "cannot read" apart from "corrupt" and "not applicable") ---- */
+enum dp_status {
+    DP_OK = 0,
+    DP_ERR_FAULT = -1,          /* address not mapped, or its page is not in the dump */
+    DP_ERR_BAD_DATA = -2,       /* a structure read from the dump is corrupt */
+    DP_ERR_NOT_APPLICABLE = -3, /* this dump does not carry what was asked for */
+    DP_ERR_NOMEM = -4,
+    DP_ERR_INVALID = -5,        /* bad argument */
+    DP_ERR_NOT_FOUND = -6,
+    DP_ERR_IO = -7,
+};
+
+typedef struct dp_ctx dp_ctx;
+
+/* ---- dump metadata ---- */
+enum dp_arch { DP_ARCH_UNKNOWN = 0, DP_ARCH_X86, DP_ARCH_X64, DP_ARCH_ARM64 };
+enum dp_paging { DP_PAGING_NONE = 0, DP_PAGING_X86, DP_PAGING_X86_PAE, DP_PAGING_X86_64 };
+
+struct dp_dump_info {
+    const char *path;
+    const char *format;    /* "windows-crashdump", or libkdumpfile's name: "elf", "diskdump", "xc_core", ... */
+    const char *dump_type; /* "complete", "kernel", "bitmap-complete", "bitmap-kernel", "small", ... */
+    enum dp_arch arch;
+    unsigned ptr_size;  /* 4 or 8 */
+    unsigned page_size; /* 4096 */
+    enum dp_paging paging;
+    int has_bugcheck;
+    uint32_t bugcheck_code;
+    uint64_t bugcheck_params[4];
+    uint32_t nr_cpus;
+    uint64_t system_time;  /* FILETIME: 100 ns since 1601-01-01 UTC; 0 when unknown */
+    uint32_t machine_type; /* PE machine: 0x14c, 0x8664, 0xaa64; 0 when unknown */
+    uint32_t os_major;     /* header MajorVersion (0xf free build) */
+    uint32_t os_build;     /* header MinorVersion: the build number */
+    uint64_t directory_table_base;
+    uint64_t ps_loaded_module_list;
+    uint64_t ps_active_process_head;
+    uint64_t kd_debugger_data_block;
+    uint64_t pfn_database;
+    uint64_t phys_pages_present;
+};
+
+/* Registers of the crashing processor, from the dump's context record. gpr[] order is the
+ * hardware encoding: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 (x86: eax..edi in the first 8). */
+struct dp_regs {
+    enum dp_arch arch;
+    uint64_t ip, sp, fp, flags;
+    uint64_t gpr[16];
+};
+
+struct dp_module {
+    const char *name; /* base name as the kernel knows it: "driver.sys", "ntoskrnl.exe" */
+    uint64_t base;
+    uint64_t size;
+    uint32_t timestamp;
+    uint32_t checksum;
+};
+
+struct dp_section {
+    char name[9];
+    uint64_t va; /* absolute virtual address */
+    uint32_t size;
+    uint32_t characteristics;
+    int executable;
+};
+
+/* ---- typed values: evidence of findings and rows of artifacts ---- */
+enum dp_type { DP_T_U64 = 1, DP_T_I64, DP_T_ADDR, DP_T_STR, DP_T_BOOL, DP_T_BYTES };
+
+struct dp_field {
+    const char *key;
+    enum dp_type type;
+    union {
+        uint64_t u64; /* DP_T_U64, DP_T_ADDR */
+        int64_t i64;
+        int b;
+        const char *str;
+        struct {
+            const void *data;
+            size_t len;
+        } bytes;
+    } v;
+};
+
+#define DP_U64(k, x) ((struct dp_field){.key = (k), .type = DP_T_U64, .v.u64 = (uint64_t)(x)})
+#define DP_I64(k, x) ((struct dp_field){.key = (k), .type = DP_T_I64, .v.i64 = (int64_t)(x)})
+#define DP_ADDR(k, x) ((struct dp_field){.key = (k), .type = DP_T_ADDR, .v.u64 = (uint64_t)(x)})
+#define DP_STR(k, s) ((struct dp_field){.key = (k), .type = DP_T_STR, .v.str = (s)})
+#define DP_BOOL(k, x) ((struct dp_field){.key = (k), .type = DP_T_BOOL, .v.b = !!(x)})
+#define DP_BYTES(k, p, n) \
+    ((struct dp_field){.key = (k), .type = DP_T_BYTES, .v.bytes = {.data = (p), .len = (n)}})
+
+/* One published row of an artifact (the blackboard), or one stored finding's evidence. */
+struct dp_record {
+    const char *publisher; /* plugin name */
+    const struct dp_field *fields;
+    size_t n_fields;
+};
+
+/* ---- findings ---- */
+enum dp_severity { DP_SEV_INFO = 0, DP_SEV_WARNING, DP_SEV_ERROR, DP_SEV_CRITICAL };
+
+struct dp_finding {
+    const char *plugin;  /* filled in by the host */
+    const char *code;    /* stable, dotted: "pool.header.corrupt" */
+    enum dp_severity severity;
+    unsigned confidence; /* percent, 0..100 */
+    const char *title;   /* one line */
+    const char *details; /* optional multi-line text, rendered as WinDbg renders it */
+    const struct dp_field *evidence;
+    size_t n_evidence;
+};
+
+/* ---- options: declared by the plugin, validated by the host before anything runs ---- */
+enum dp_opt_type { DP_OPT_STRING = 1, DP_OPT_INT, DP_OPT_BOOL, DP_OPT_STRING_LIST, DP_OPT_INT_LIST };
+
+struct dp_option {
+    const char *name; /* NULL ends the table */
+    enum dp_opt_type type;
+    const char *default_value; /* YAML scalar text, or NULL; lists have no default */
+    int required;
+    const char *help;
+};
+
+/* ---- disassembly (capstone, through the host so every plugin decodes alike) ---- */
+enum dp_insn_flags {
+    DP_INSN_CALL = 1u << 0,
+    DP_INSN_RET = 1u << 1,
+    DP_INSN_JUMP = 1u << 2, /* conditional or not */
+    DP_INSN_INT3 = 1u << 3,
+    DP_INSN_NOP = 1u << 4,
+    DP_INSN_LEAVE = 1u << 5,
+    DP_INSN_PUSH = 1u << 6,
+    DP_INSN_MOV = 1u << 7,
+    DP_INSN_INDIRECT = 1u << 8, /* call/jmp through a register or memory */
+};
+
+struct dp_insn {
+    uint64_t address;
+    unsigned size;
+    char mnemonic[32];
+    char operands[160];
+    unsigned flags;
+    int has_target; /* direct branch target */
+    uint64_t target;
+    int has_imm; /* first immediate operand */
+    uint64_t imm;
+    int has_mem_disp; /* call [abs] / mov r, [abs]: absolute (or rip-resolved) address */
+    uint64_t mem_addr;
+};
+
+/* ---- summary and step results, for sinks ---- */
+struct dp_summary {
+    const char *culprit_module; /* NULL when nothing points anywhere */
+    const char *culprit_reason;
+    unsigned culprit_confidence;
+    const char *bucket; /* one-line failure signature */
+};
+
+struct dp_step_result {
+    const char *plugin;
+    const char *status; /* "ok", "failed", "crashed", "timeout", "memory", "skipped" */
+    const char *message;
+    double seconds;
+};
+
+enum dp_log_level { DP_LOG_ERROR = 0, DP_LOG_WARN, DP_LOG_INFO, DP_LOG_DEBUG };
+
+/* ---- the host's function table; grows only at the end (minor ABI bump) ---- */
+struct dp_host_api {
+    uint32_t size;
+    uint16_t abi_major, abi_minor;
+
+    const struct dp_dump_info *(*dump_info)(dp_ctx *);
+    int (*get_regs)(dp_ctx *, struct dp_regs *out);
+
+    int (*read_phys)(dp_ctx *, uint64_t paddr, void *buf, size_t len);
+    int (*read_virt)(dp_ctx *, uint64_t vaddr, void *buf, size_t len);
+    int (*translate)(dp_ctx *, uint64_t vaddr, uint64_t *paddr);
+    size_t (*phys_run_count)(dp_ctx *);
+    int (*phys_run)(dp_ctx *, size_t index, uint64_t *first_pfn, uint64_t *n_pages);
+    const uint8_t *(*phys_page)(dp_ctx *, uint64_t pfn);
+
+    size_t (*module_count)(dp_ctx *);
+    const struct dp_module *(*module_get)(dp_ctx *, size_t index);
+    const struct dp_module *(*module_by_addr)(dp_ctx *, uint64_t addr);
+    const struct dp_module *(*module_by_name)(dp_ctx *, const char *name);
+    size_t (*module_sections)(dp_ctx *, const struct dp_module *, struct dp_section *out, size_t max);
+    int (*module_export_nearest)(dp_ctx *, const struct dp_module *, uint64_t addr, const char **name,
+                                 uint64_t *displacement);
+    int (*module_data_directory)(dp_ctx *, const struct dp_module *, unsigned index, uint32_t *rva,
+                                 uint32_t *size);
+    int (*symbolize)(dp_ctx *, uint64_t addr, char *buf, size_t len);
+
+    int (*disasm)(dp_ctx *, enum dp_arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out);
+
+    int (*add_finding)(dp_ctx *, const struct dp_finding *);
+    int (*publish)(dp_ctx *, const char *artifact, const struct dp_field *fields, size_t n);
+    size_t (*artifact_count)(dp_ctx *, const char *artifact);
+    const struct dp_record *(*artifact_get)(dp_ctx *, const char *artifact, size_t index);
+
+    const char *(*opt_string)(dp_ctx *, const char *name);
+    int64_t (*opt_int)(dp_ctx *, const char *name);
+    int (*opt_bool)(dp_ctx *, const char *name);
+    int (*opt_isset)(dp_ctx *, const char *name);
+    size_t (*opt_list_count)(dp_ctx *, const char *name);
+    const char *(*opt_list_string)(dp_ctx *, const char *name, size_t index);
+    int64_t (*opt_list_int)(dp_ctx *, const char *name, size_t index);
+
+    void (*logv)(dp_ctx *, enum dp_log_level, const char *fmt, va_list);
+    void (*set_errorv)(dp_ctx *, const char *fmt, va_list);
+
+    /* for sinks */
+    void *(*sink_stream)(dp_ctx *); /* a FILE * */
+    size_t (*finding_count)(dp_ctx *);
+    const struct dp_finding *(*finding_get)(dp_ctx *, size_t index);
+    size_t (*step_count)(dp_ctx *);
+    const struct dp_step_result *(*step_get)(dp_ctx *, size_t index);
+    const struct dp_summary *(*summary)(dp_ctx *);
+    size_t (*artifact_names)(dp_ctx *, const char **out, size_t max);
+};
+
+/* Every context begins with a pointer to the host's table. */
+struct dp_ctx_head {
+    const struct dp_host_api *api;
+};
+
+static inline const struct dp_host_api *dp_api(dp_ctx *c) { return ((const struct dp_ctx_head *)(void *)c)->api; }
+
+/* ---- the plugin descriptor ---- */
+enum dp_plugin_kind { DP_KIND_ANALYZER = 1, DP_KIND_SINK = 2 };
+
+struct dp_plugin {
+    uint32_t magic; /* DP_PLUGIN_MAGIC */
+    uint16_t abi_major, abi_minor;
+    uint32_t struct_size; /* sizeof(struct dp_plugin) when built */
+    enum dp_plugin_kind kind;
+    const char *name;
+    const char *version;
+    const char *license;
+    const char *description; /* one line */
+    const struct dp_option *options;
+    const char *const *provides; /* artifact names published, NULL-terminated (or NULL) */
+    const char *const *consumes; /* artifact names read, NULL-terminated (or NULL) */
+    int (*init)(dp_ctx *, void **state);  /* optional */
+    int (*run)(dp_ctx *, void *state);    /* required; DP_OK or a dp_status with dp_set_error() */
+    void (*fini)(dp_ctx *, void *state);  /* optional */
+    void *reserved[8];
+};
+
+#define DP_PLUGIN_HEADER                                                                           \
+    .magic = DP_PLUGIN_MAGIC, .abi_major = DP_ABI_MAJOR, .abi_minor = DP_ABI_MINOR,                \
+    .struct_size = sizeof(struct dp_plugin)
+
+/* Usage: DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "x", .version = "1.0", .run = x_run); */
+#define DP_PLUGIN(...)                                                                             \
+    __attribute__((visibility("default"))) const struct dp_plugin dp_plugin_descriptor = {         \
+        DP_PLUGIN_HEADER, __VA_ARGS__}
+
+/* ---- wrappers ---- */
+static inline const struct dp_dump_info *dp_dump_info(dp_ctx *c) { return dp_api(c)->dump_info(c); }
+static inline int dp_get_regs(dp_ctx *c, struct dp_regs *r) { return dp_api(c)->get_regs(c, r); }
+static inline int dp_read_phys(dp_ctx *c, uint64_t pa, void *buf, size_t len) { return dp_api(c)->read_phys(c, pa, buf, len); }
+static inline int dp_read_virt(dp_ctx *c, uint64_t va, void *buf, size_t len) { return dp_api(c)->read_virt(c, va, buf, len); }
+static inline int dp_translate(dp_ctx *c, uint64_t va, uint64_t *pa) { return dp_api(c)->translate(c, va, pa); }
+static inline size_t dp_phys_run_count(dp_ctx *c) { return dp_api(c)->phys_run_count(c); }
+static inline int dp_phys_run(dp_ctx *c, size_t i, uint64_t *pfn, uint64_t *n) { return dp_api(c)->phys_run(c, i, pfn, n); }
+/* Pointer to a present page's 4096 bytes, NULL when absent. Valid until the next dp_phys_page call. */
+static inline const uint8_t *dp_phys_page(dp_ctx *c, uint64_t pfn) { return dp_api(c)->phys_page(c, pfn); }
+
+static inline size_t dp_module_count(dp_ctx *c) { return dp_api(c)->module_count(c); }
+static inline const struct dp_module *dp_module_get(dp_ctx *c, size_t i) { return dp_api(c)->module_get(c, i); }
+static inline const struct dp_module *dp_module_by_addr(dp_ctx *c, uint64_t a) { return dp_api(c)->module_by_addr(c, a); }
+/* Case-insensitive; "driver" matches "driver.sys". */
+static inline const struct dp_module *dp_module_by_name(dp_ctx *c, const char *n) { return dp_api(c)->module_by_name(c, n); }
+/* Sections of the module's PE image as read from the dump; 0 when its headers are not in the dump. */
+static inline size_t dp_module_sections(dp_ctx *c, const struct dp_module *m, struct dp_section *out, size_t max)
+{
+    return dp_api(c)->module_sections(c, m, out, max);
+}
+static inline int dp_module_export_nearest(dp_ctx *c, const struct dp_module *m, uint64_t a, const char **name, uint64_t *disp)
+{
+    return dp_api(c)->module_export_nearest(c, m, a, name, disp);
+}
+static inline int dp_module_data_directory(dp_ctx *c, const struct dp_module *m, unsigned idx, uint32_t *rva, uint32_t *size)
+{
+    return dp_api(c)->module_data_directory(c, m, idx, rva, size);
+}
+/* "module!symbol+0x12", "module+0x1234", or the bare address; never fails for a big enough buffer. */
+static inline int dp_symbolize(dp_ctx *c, uint64_t a, char *buf, size_t len) { return dp_api(c)->symbolize(c, a, buf, len); }
+static inline int dp_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out)
+{
+    return dp_api(c)->disasm(c, arch, code, len, addr, out);
+}
+
+static inline int dp_add_finding(dp_ctx *c, const struct dp_finding *f) { return dp_api(c)->add_finding(c, f); }
+static inline int dp_publish(dp_ctx *c, const char *a, const struct dp_field *f, size_t n) { return dp_api(c)->publish(c, a, f, n); }
+static inline size_t dp_artifact_count(dp_ctx *c, const char *a) { return dp_api(c)->artifact_count(c, a); }
+static inline const struct dp_record *dp_artifact_get(dp_ctx *c, const char *a, size_t i) { return dp_api(c)->artifact_get(c, a, i); }
+
+static inline const char *dp_opt_string(dp_ctx *c, const char *n) { return dp_api(c)->opt_string(c, n); }
+static inline int64_t dp_opt_int(dp_ctx *c, const char *n) { return dp_api(c)->opt_int(c, n); }
+static inline int dp_opt_bool(dp_ctx *c, const char *n) { return dp_api(c)->opt_bool(c, n); }
+static inline int dp_opt_isset(dp_ctx *c, const char *n) { return dp_api(c)->opt_isset(c, n); }
+static inline size_t dp_opt_list_count(dp_ctx *c, const char *n) { return dp_api(c)->opt_list_count(c, n); }
+static inline const char *dp_opt_list_string(dp_ctx *c, const char *n, size_t i) { return dp_api(c)->opt_list_string(c, n, i); }
+static inline int64_t dp_opt_list_int(dp_ctx *c, const char *n, size_t i) { return dp_api(c)->opt_list_int(c, n, i); }
+
+__attribute__((format(printf, 3, 4))) static inline void dp_log(dp_ctx *c, enum dp_log_level l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dp_api(c)->logv(c, l, fmt, ap);
+    va_end(ap);
+}
+/* Sets the message the host reports when run() returns non-zero. */
+__attribute__((format(printf, 2, 3))) static inline void dp_set_error(dp_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dp_api(c)->set_errorv(c, fmt, ap);
+    va_end(ap);
+}
+
+static inline void *dp_sink_stream(dp_ctx *c) { return dp_api(c)->sink_stream(c); }
+static inline size_t dp_finding_count(dp_ctx *c) { return dp_api(c)->finding_count(c); }
+static inline const struct dp_finding *dp_finding_get(dp_ctx *c, size_t i) { return dp_api(c)->finding_get(c, i); }
+static inline size_t dp_step_count(dp_ctx *c) { return dp_api(c)->step_count(c); }
+static inline const struct dp_step_result *dp_step_get(dp_ctx *c, size_t i) { return dp_api(c)->step_get(c, i); }
+static inline const struct dp_summary *dp_summary(dp_ctx *c) { return dp_api(c)->summary(c); }
+static inline size_t dp_artifact_names(dp_ctx *c, const char **out, size_t max) { return dp_api(c)->artifact_names(c, out, max); }
+
+/* ---- record helpers ---- */
+static inline const struct dp_field *dp_record_field(const struct dp_record *r, const char *key)
+{
+    for (size_t i = 0; r && i < r->n_fields; i++) {
+        const char *a = r->fields[i].key, *b = key;
+        while (*a && *a == *b) a++, b++;
+        if (*a == *b) return &r->fields[i];
+    }
+    return NULL;
+}
+/* U64, ADDR, I64 and BOOL fields read as numbers; dflt when absent or of another type. */
+static inline uint64_t dp_record_u64(const struct dp_record *r, const char *key, uint64_t dflt)
+{
+    const struct dp_field *f = dp_record_field(r, key);
+    if (!f) return dflt;
+    switch (f->type) {
+    case DP_T_U64: case DP_T_ADDR: return f->v.u64;
+    case DP_T_I64: return (uint64_t)f->v.i64;
+    case DP_T_BOOL: return (uint64_t)f->v.b;
+    default: return dflt;
+    }
+}
+static inline const char *dp_record_str(const struct dp_record *r, const char *key)
+{
+    const struct dp_field *f = dp_record_field(r, key);
+    return f && f->type == DP_T_STR ? f->v.str : NULL;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -222,6 +222,8 @@ struct dp_host_api {
     int (*symbolize)(dp_ctx *, uint64_t addr, char *buf, size_t len);
 
     int (*disasm)(dp_ctx *, enum dp_arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out);
+    int (*load_image_file)(dp_ctx *, const char *path, uint64_t base, uint8_t **image, size_t *size);
+    void (*free_buffer)(dp_ctx *, void *);
 
     int (*add_finding)(dp_ctx *, const struct dp_finding *);
     int (*publish)(dp_ctx *, const char *artifact, const struct dp_field *fields, size_t n);
@@ -321,6 +323,14 @@ static inline int dp_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, s
 {
     return dp_api(c)->disasm(c, arch, code, len, addr, out);
 }
+/* A PE file on disk laid out as the loader would place it at BASE: headers and sections at their RVAs,
+ * base relocations applied. Used to compare a module in the dump with a reference copy (!chkimg).
+ * Free the image with dp_free_buffer. */
+static inline int dp_load_image_file(dp_ctx *c, const char *path, uint64_t base, uint8_t **image, size_t *size)
+{
+    return dp_api(c)->load_image_file(c, path, base, image, size);
+}
+static inline void dp_free_buffer(dp_ctx *c, void *p) { dp_api(c)->free_buffer(c, p); }
 
 static inline int dp_add_finding(dp_ctx *c, const struct dp_finding *f) { return dp_api(c)->add_finding(c, f); }
 static inline int dp_publish(dp_ctx *c, const char *a, const struct dp_field *f, size_t n) { return dp_api(c)->publish(c, a, f, n); }

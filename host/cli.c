@@ -1,0 +1,194 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "symbols.h"
+#include "triage.h"
+
+struct cli {
+    const char *pipeline, *format;
+    struct dp_run_options run;
+    int list_plugins, explain;
+    const char *describe;
+    const char *dirs[32];
+    size_t n_dirs;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-v]... [--no-isolation] DUMP...\n"
+          "       dumppipe --list-plugins | --describe PLUGIN | --explain CODE [ARG1..ARG4] | --version\n"
+          "\n"
+          "  -p PIPELINE      YAML pipeline (default: the shipped triage.yaml)\n"
+          "  -o FORMAT        render with this sink only: text or json (one JSON object per dump)\n"
+          "  -O FILE          write the output to FILE instead of standard output\n"
+          "  -L DIR           look for plugins in DIR first (then $DUMPPIPE_PLUGIN_PATH, the\n"
+          "                   pipeline's plugin_dirs, and the build or install directory)\n"
+          "  --no-isolation   run plugins in-process (debugging); by default each runs in a child\n"
+          "  --explain CODE [ARGS]  explain a bug check code and parameters, like !analyze -show\n"
+          "  -v               more log output (repeat for debug)\n"
+          "\n"
+          "exit codes: 0 success, 1 internal error, 2 usage or pipeline error,\n"
+          "            3 unreadable or malformed dump, 4 a plugin failed (others still reported)\n",
+          f);
+}
+
+static int parse_args(int argc, char **argv, struct cli *cl)
+{
+    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_VERSION, OPT_NOISO, OPT_EXPLAIN };
+    static const struct option longopts[] = {
+        {"pipeline", required_argument, 0, 'p'}, {"output-format", required_argument, 0, 'o'},
+        {"output", required_argument, 0, 'O'},   {"plugin-dir", required_argument, 0, 'L'},
+        {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
+        {"list-plugins", no_argument, 0, OPT_LIST}, {"describe", required_argument, 0, OPT_DESCRIBE},
+        {"version", no_argument, 0, OPT_VERSION}, {"no-isolation", no_argument, 0, OPT_NOISO},
+        {"explain", no_argument, 0, OPT_EXPLAIN}, {0, 0, 0, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "+p:o:O:L:vh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'p': cl->pipeline = optarg; break;
+        case 'o': cl->format = optarg; break;
+        case 'O': cl->run.output_file = optarg; break;
+        case 'L':
+            if (cl->n_dirs == sizeof cl->dirs / sizeof *cl->dirs) return fprintf(stderr, "dumppipe: too many -L\n"), -1;
+            cl->dirs[cl->n_dirs++] = optarg;
+            break;
+        case 'v': cl->run.verbosity++; break;
+        case 'h': usage(stdout); exit(DP_EXIT_OK);
+        case OPT_LIST: cl->list_plugins = 1; break;
+        case OPT_DESCRIBE: cl->describe = optarg; break;
+        case OPT_VERSION: printf("dumppipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR); exit(DP_EXIT_OK);
+        case OPT_NOISO: cl->run.isolation = 0; break;
+        case OPT_EXPLAIN: cl->explain = 1; break;
+        default: return -1;
+        }
+    }
+    if (cl->format && strchr(cl->format, '/')) return fprintf(stderr, "dumppipe: -o takes a sink name such as text or json\n"), -1;
+    return 0;
+}
+
+static const char *default_pipeline(char *buf, size_t len)
+{
+    char exe[PATH_MAX - 128];
+    if (dp_exe_dir(exe, sizeof exe) == 0) {
+        snprintf(buf, len, "%s/../%s/triage.yaml", exe, DP_REL_PIPELINE_DIR);
+        if (access(buf, R_OK) == 0) return buf;
+    }
+    snprintf(buf, len, "%s/triage.yaml", DP_SOURCE_PIPELINE_DIR);
+    return buf;
+}
+
+/* -o FORMAT replaces the pipeline's sinks with that one sink, writing to stdout or -O. */
+static int override_sinks(struct dp_pipeline *p, const char *format)
+{
+    if (!format) return DP_OK;
+    p->sinks.len = 0;
+    struct dp_step_config *s = dp_vec_push(&p->sinks);
+    if (!s) return DP_ERR_NOMEM;
+    s->id = s->plugin = dp_arena_strdup(p->arena, format);
+    s->pos = (struct dp_pos){"command line (-o)", 1, 1};
+    return DP_OK;
+}
+
+static void add_search_dirs(struct dp_loader *l, const struct cli *cl, const struct dp_pipeline *p)
+{
+    for (size_t i = 0; i < cl->n_dirs; i++) dp_loader_add_dir(l, cl->dirs[i]);
+    dp_loader_add_env(l);
+    for (size_t i = 0; p && i < p->plugin_dirs.len; i++) dp_loader_add_dir(l, *(const char **)dp_vec_at(&p->plugin_dirs, i));
+    dp_loader_add_defaults(l);
+}
+
+static int load_symbols(const struct dp_pipeline *p, struct dp_symtab **out)
+{
+    *out = NULL;
+    if (!p->symbol_files.len) return DP_OK;
+    struct dp_symtab *t = dp_symtab_new();
+    if (!t) return DP_ERR_NOMEM;
+    for (size_t i = 0; i < p->symbol_files.len; i++) {
+        char err[600];
+        if (dp_symtab_load(t, *(const char **)dp_vec_at(&p->symbol_files, i), err, sizeof err) != DP_OK) {
+            fprintf(stderr, "dumppipe: %s\n", err);
+            dp_symtab_free(t);
+            return DP_ERR_BAD_DATA;
+        }
+    }
+    *out = t;
+    return DP_OK;
+}
+
+/* Output files are started afresh once per run; each dump then appends its report. */
+static int truncate_outputs(const struct dp_pipeline *p, const struct dp_run_options *o)
+{
+    for (size_t i = 0; i <= p->sinks.len; i++) {
+        const char *path = i == p->sinks.len ? o->output_file : ((struct dp_step_config *)dp_vec_at(&p->sinks, i))->output;
+        FILE *f = path ? fopen(path, "w") : NULL;
+        if (path && !f) return fprintf(stderr, "dumppipe: %s: cannot write output: %m\n", path), -1;
+        if (f) fclose(f);
+    }
+    return 0;
+}
+
+int dp_cli_explain(struct dp_loader *l, const char *format, const struct dp_run_options *o, int argc, char **argv);
+int dp_cli_list_plugins(struct dp_loader *l);
+int dp_cli_describe(struct dp_loader *l, const char *name);
+
+static int triage_all(const struct cli *cl, struct dp_loader *l, int argc, char **argv)
+{
+    char buf[PATH_MAX], err[2048];
+    const char *path = cl->pipeline ? cl->pipeline : default_pipeline(buf, sizeof buf);
+    struct dp_pipeline *p = NULL;
+    struct dp_symtab *syms = NULL;
+    if (dp_pipeline_load(path, &p, err, sizeof err) != DP_OK) return fprintf(stderr, "dumppipe: %s\n", err), DP_EXIT_USAGE;
+    add_search_dirs(l, cl, p);
+    int rc = DP_EXIT_USAGE;
+    if (override_sinks(p, cl->format) != DP_OK) rc = DP_EXIT_INTERNAL;
+    else if (dp_pipeline_bind(p, l, err, sizeof err) != DP_OK) fprintf(stderr, "dumppipe: %s\n", err);
+    else if (load_symbols(p, &syms) != DP_OK || truncate_outputs(p, &cl->run) != 0) rc = DP_EXIT_USAGE;
+    else {
+        rc = DP_EXIT_OK;
+        for (int i = 0; i < argc; i++) {
+            int r = dp_triage_dump(p, syms, argv[i], &cl->run);
+            /* severity order: bad dump > plugin failure > internal > ok, so the worst is reported */
+            static const int rank[] = {[DP_EXIT_OK] = 0, [DP_EXIT_INTERNAL] = 1, [DP_EXIT_USAGE] = 4,
+                                       [DP_EXIT_BAD_DUMP] = 3, [DP_EXIT_PLUGIN_FAILED] = 2};
+            if (rank[r] > rank[rc]) rc = r;
+        }
+    }
+    dp_symtab_free(syms);
+    dp_pipeline_free(p);
+    return rc;
+}
+
+int dp_cli_main(int argc, char **argv)
+{
+    struct cli cl = {.run = {.isolation = -1}};
+    if (parse_args(argc, argv, &cl) != 0) {
+        usage(stderr);
+        return DP_EXIT_USAGE;
+    }
+    argc -= optind;
+    argv += optind;
+    struct dp_loader *l = dp_loader_new();
+    if (!l) return DP_EXIT_INTERNAL;
+    int rc;
+    if (cl.list_plugins || cl.describe || cl.explain) {
+        add_search_dirs(l, &cl, NULL);
+        rc = cl.list_plugins ? dp_cli_list_plugins(l)
+             : cl.describe   ? dp_cli_describe(l, cl.describe)
+                             : dp_cli_explain(l, cl.format, &cl.run, argc, argv);
+    } else if (argc == 0) {
+        fprintf(stderr, "dumppipe: no dump given\n");
+        usage(stderr);
+        rc = DP_EXIT_USAGE;
+    } else {
+        rc = triage_all(&cl, l, argc, argv);
+    }
+    dp_loader_free(l);
+    return rc;
+}

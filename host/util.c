@@ -1,0 +1,194 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct dp_arena_chunk {
+    struct dp_arena_chunk *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+};
+
+struct dp_arena {
+    struct dp_arena_chunk *head;
+};
+
+enum { DP_ARENA_CHUNK = 64 * 1024 };
+
+struct dp_arena *dp_arena_new(void) { return calloc(1, sizeof(struct dp_arena)); }
+
+void dp_arena_free(struct dp_arena *a)
+{
+    if (!a) return;
+    for (struct dp_arena_chunk *c = a->head, *n; c; c = n) {
+        n = c->next;
+        free(c);
+    }
+    free(a);
+}
+
+void *dp_arena_alloc(struct dp_arena *a, size_t size)
+{
+    size_t need = (size + 15) & ~(size_t)15;
+    if (need < size) return NULL;
+    struct dp_arena_chunk *c = a->head;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > DP_ARENA_CHUNK ? need : DP_ARENA_CHUNK;
+        if (cap > SIZE_MAX - sizeof *c) return NULL;
+        c = malloc(sizeof *c + cap);
+        if (!c) return NULL;
+        c->used = 0;
+        c->cap = cap;
+        /* a big one-off allocation goes behind the current chunk so its free space stays usable */
+        if (a->head && need > DP_ARENA_CHUNK) {
+            c->next = a->head->next;
+            a->head->next = c;
+        } else {
+            c->next = a->head;
+            a->head = c;
+        }
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    memset(p, 0, size);
+    return p;
+}
+
+void *dp_arena_memdup(struct dp_arena *a, const void *p, size_t n)
+{
+    void *q = dp_arena_alloc(a, n ? n : 1);
+    if (q && n) memcpy(q, p, n);
+    return q;
+}
+
+char *dp_arena_strdup(struct dp_arena *a, const char *s)
+{
+    return s ? dp_arena_memdup(a, s, strlen(s) + 1) : NULL;
+}
+
+char *dp_arena_vprintf(struct dp_arena *a, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) return NULL;
+    char *s = dp_arena_alloc(a, (size_t)n + 1);
+    if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *dp_arena_printf(struct dp_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = dp_arena_vprintf(a, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void dp_vec_init(struct dp_vec *v, size_t elem)
+{
+    memset(v, 0, sizeof *v);
+    v->elem = elem;
+}
+
+void *dp_vec_push(struct dp_vec *v)
+{
+    if (v->len == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 8;
+        if (cap > SIZE_MAX / v->elem) return NULL;
+        void *d = realloc(v->data, cap * v->elem);
+        if (!d) return NULL;
+        v->data = d;
+        v->cap = cap;
+    }
+    void *p = (char *)v->data + v->len++ * v->elem;
+    memset(p, 0, v->elem);
+    return p;
+}
+
+void *dp_vec_at(const struct dp_vec *v, size_t i) { return i < v->len ? (char *)v->data + i * v->elem : NULL; }
+
+void dp_vec_free(struct dp_vec *v)
+{
+    free(v->data);
+    v->data = NULL;
+    v->len = v->cap = 0;
+}
+
+int dp_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+int dp_parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s)) return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 0);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_scaled(const char *s, const char *const *units, const uint64_t *scale, size_t n, uint64_t *out)
+{
+    if (!s || !isdigit((unsigned char)*s)) return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(end, units[i]) == 0) {
+            if (scale[i] && v > UINT64_MAX / scale[i]) return -1;
+            *out = v * scale[i];
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int dp_parse_duration_ms(const char *s, uint64_t *out)
+{
+    static const char *const units[] = {"", "s", "ms", "m", "min", "h"};
+    static const uint64_t scale[] = {1000, 1000, 1, 60000, 60000, 3600000};
+    return parse_scaled(s, units, scale, 6, out);
+}
+
+int dp_parse_size(const char *s, uint64_t *out)
+{
+    static const char *const units[] = {"", "k", "K", "M", "G", "KiB", "MiB", "GiB"};
+    static const uint64_t scale[] = {1, 1024, 1024, 1 << 20, 1 << 30, 1024, 1 << 20, 1 << 30};
+    return parse_scaled(s, units, scale, 8, out);
+}
+
+int dp_strcaseeq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    return *a == *b;
+}
+
+int dp_exe_dir(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    if (n <= 0 || (size_t)n >= len - 1) return -1;
+    buf[n] = 0;
+    char *slash = strrchr(buf, '/');
+    if (!slash) return -1;
+    *slash = 0;
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* Small helpers shared by the host's stages. */
+#ifndef DP_HOST_UTIL_H
+#define DP_HOST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Everything one triage produces (findings, artifacts, option values) lives in an arena that is
+ * freed at once when the dump is done: no per-object frees to forget across 1,000 dumps. */
+struct dp_arena;
+struct dp_arena *dp_arena_new(void);
+void dp_arena_free(struct dp_arena *a);
+void *dp_arena_alloc(struct dp_arena *a, size_t size); /* zeroed, 16-aligned; NULL on overflow/OOM */
+char *dp_arena_strdup(struct dp_arena *a, const char *s);
+void *dp_arena_memdup(struct dp_arena *a, const void *p, size_t n);
+char *dp_arena_printf(struct dp_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *dp_arena_vprintf(struct dp_arena *a, const char *fmt, va_list ap);
+
+/* A growable array of fixed-size elements. */
+struct dp_vec {
+    void *data;
+    size_t len, cap, elem;
+};
+void dp_vec_init(struct dp_vec *v, size_t elem);
+void *dp_vec_push(struct dp_vec *v); /* zeroed new element, NULL on OOM */
+void *dp_vec_at(const struct dp_vec *v, size_t i);
+void dp_vec_free(struct dp_vec *v);
+
+/* Parses decimal or 0x-hex (also a bare hex string with a-f digits when hex_default). */
+int dp_parse_u64(const char *s, uint64_t *out);
+int dp_parse_i64(const char *s, int64_t *out);
+/* "30s", "2m", "500ms", bare seconds -> milliseconds */
+int dp_parse_duration_ms(const char *s, uint64_t *out);
+/* "512M", "2G", "100k", bare bytes */
+int dp_parse_size(const char *s, uint64_t *out);
+
+int dp_strcaseeq(const char *a, const char *b);
+/* Directory of the running executable, or NULL. */
+int dp_exe_dir(char *buf, size_t len);
+
+#endif

@@ -42,7 +42,7 @@ int dp_step_call_plugin(struct dp_ctx *c, const struct dp_step_config *s)
 {
     const struct dp_plugin *d = s->desc;
     void *state = NULL;
-    dp_ctx_begin_step(c, d->name, d->options, s->opts, s->n_opts);
+    dp_ctx_begin_step(c, s->id ? s->id : d->name, d->options, s->opts, s->n_opts);
     int rc = d->init ? d->init(c, &state) : DP_OK;
     if (rc == DP_OK) {
         rc = d->run(c, state);
@@ -60,7 +60,7 @@ static void set_failed(struct dp_step_outcome *out, const char *plugin, int rc, 
 void dp_step_run_inprocess(struct dp_ctx *c, const struct dp_step_config *s, struct dp_step_outcome *out)
 {
     int rc = dp_step_call_plugin(c, s);
-    if (rc != DP_OK) set_failed(out, s->desc->name, rc, c->error);
+    if (rc != DP_OK) set_failed(out, s->id ? s->id : s->desc->name, rc, c->error);
     else out->status = "ok", out->message[0] = 0;
     dp_ctx_end_step(c);
 }
@@ -106,8 +106,17 @@ static void limit_address_space(uint64_t memory_bytes)
 #endif
 }
 
+/* A crash in the child must end it with the signal, so the parent can name it; sanitizer
+ * runtimes install handlers that would turn it into an ordinary exit. */
+static void default_crash_signals(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) signal(sigs[i], SIG_DFL);
+}
+
 static _Noreturn void child_main(struct dp_ctx *c, const struct dp_step_config *s, int fd, uint64_t memory_bytes)
 {
+    default_crash_signals();
     limit_address_space(memory_bytes);
     size_t f0 = c->findings.len, j0 = c->journal.len;
     int rc = dp_step_call_plugin(c, s);
@@ -172,7 +181,7 @@ static void watch_child(struct watch *w)
 static void judge(struct dp_ctx *c, const struct dp_step_config *s, struct watch *w, int wstatus, uint64_t timeout_ms,
                   struct dp_step_outcome *out)
 {
-    const char *name = s->desc->name;
+    const char *name = s->id ? s->id : s->desc->name;
     if (w->killed_for && strcmp(w->killed_for, "timeout") == 0) {
         out->status = "timeout";
         snprintf(out->message, sizeof out->message, "%s timed out after %.3g s", name, (double)timeout_ms / 1000.0);
@@ -208,13 +217,13 @@ void dp_step_run_isolated(struct dp_ctx *c, const struct dp_step_config *s, uint
                           uint64_t memory_bytes, struct dp_step_outcome *out)
 {
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return set_failed(out, s->desc->name, DP_ERR_IO, "cannot create a pipe");
+    if (pipe2(fds, O_CLOEXEC) != 0) return set_failed(out, s->id ? s->id : s->desc->name, DP_ERR_IO, "cannot create a pipe");
     fflush(NULL); /* or the child would inherit, and might flush, our buffered output */
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        return set_failed(out, s->desc->name, DP_ERR_IO, "cannot fork");
+        return set_failed(out, s->id ? s->id : s->desc->name, DP_ERR_IO, "cannot fork");
     }
     if (pid == 0) {
         close(fds[0]);

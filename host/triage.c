@@ -41,9 +41,9 @@ static int run_steps(struct dp_ctx *c, const struct dp_pipeline *p, const struct
         }
         if (strcmp(out.status, "ok") != 0) {
             failed = 1;
-            record_failure(c, s->desc->name, &out);
+            record_failure(c, s->id, &out);
         }
-        dp_ctx_add_step_result(c, s->desc->name, out.status, out.message[0] ? out.message : NULL, seconds_since(&t0));
+        dp_ctx_add_step_result(c, s->id, out.status, out.message[0] ? out.message : NULL, seconds_since(&t0));
     }
     return failed;
 }

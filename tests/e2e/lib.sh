@@ -44,3 +44,9 @@ finish() {
     echo "$DP_PASSES passed, $DP_FAILS failed"
     [ "$DP_FAILS" -eq 0 ]
 }
+
+# basic_dump: a small valid generated dump for tests that need any dump at all.
+basic_dump() { gen "$DP_SOURCE_DIR/tests/scenarios/x64-basic.yaml"; }
+
+# pipeline NAME <<YAML: writes a pipeline file into the temp dir, prints its path.
+pipeline() { local p="$DP_TMP/$1.yaml"; cat >"$p"; echo "$p"; }

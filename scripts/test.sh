@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds everything with AddressSanitizer and UndefinedBehaviorSanitizer,
+# and runs every test: cmocka unit tests, end-to-end runs on generated dumps, fuzz-corpus replays.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+cmake -S . -B build-asan -DDP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$(nproc)" >/dev/null
+exec ctest --test-dir build-asan --output-on-failure -j"$(nproc)" --timeout 600

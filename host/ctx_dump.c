@@ -204,3 +204,13 @@ void dp_ctx_free_buffer(dp_ctx *c, void *p)
     (void)c;
     free(p);
 }
+
+int dp_ctx_unwind_frame(dp_ctx *c, struct dp_regs *regs)
+{
+    if (!regs) return DP_ERR_INVALID;
+    if (dp_ctx_dump_info(c)->arch != DP_ARCH_X64) return DP_ERR_NOT_APPLICABLE;
+    const struct dp_module *m = dp_ctx_module_by_addr(c, regs->ip);
+    if (!m) return DP_ERR_NOT_FOUND;
+    struct dp_pe *pe = module_pe(c, m);
+    return pe ? dp_pe_unwind_frame(pe, regs) : DP_ERR_FAULT;
+}

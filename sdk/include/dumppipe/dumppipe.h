@@ -224,6 +224,7 @@ struct dp_host_api {
     int (*disasm)(dp_ctx *, enum dp_arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out);
     int (*load_image_file)(dp_ctx *, const char *path, uint64_t base, uint8_t **image, size_t *size);
     void (*free_buffer)(dp_ctx *, void *);
+    int (*unwind_frame)(dp_ctx *, struct dp_regs *regs);
 
     int (*add_finding)(dp_ctx *, const struct dp_finding *);
     int (*publish)(dp_ctx *, const char *artifact, const struct dp_field *fields, size_t n);
@@ -331,6 +332,11 @@ static inline int dp_load_image_file(dp_ctx *c, const char *path, uint64_t base,
     return dp_api(c)->load_image_file(c, path, base, image, size);
 }
 static inline void dp_free_buffer(dp_ctx *c, void *p) { dp_api(c)->free_buffer(c, p); }
+/* x64: unwinds one frame with the unwind data (.pdata/UNWIND_INFO) of the module REGS->ip is in:
+ * on success REGS holds the caller's ip, sp and restored nonvolatile registers. DP_ERR_NOT_FOUND
+ * when the ip has no unwind entry (a leaf function: the caller's ip is at [sp]); DP_ERR_FAULT when
+ * the module's headers or unwind data are not in the dump. */
+static inline int dp_unwind_frame(dp_ctx *c, struct dp_regs *regs) { return dp_api(c)->unwind_frame(c, regs); }
 
 static inline int dp_add_finding(dp_ctx *c, const struct dp_finding *f) { return dp_api(c)->add_finding(c, f); }
 static inline int dp_publish(dp_ctx *c, const char *a, const struct dp_field *f, size_t n) { return dp_api(c)->publish(c, a, f, n); }

@@ -26,10 +26,22 @@ static struct candidate *candidate_for(struct candidate *c, size_t *n, const cha
     return &c[(*n)++];
 }
 
-static void add_vote(struct candidate *cand, const struct dp_record *r)
+/* Votes may name the function as a full symbol ("driver!Func+0x12"); the bucket keeps only "Func",
+ * and nothing when all that is known is "driver+0x36532": an offset changes with every build. */
+static const char *function_name(struct dp_arena *a, const char *sym)
+{
+    if (!sym || !*sym) return NULL;
+    const char *bang = strchr(sym, '!');
+    if (!bang && strstr(sym, "+0x")) return NULL;
+    const char *start = bang ? bang + 1 : sym;
+    size_t n = strcspn(start, "+");
+    return n ? dp_arena_printf(a, "%.*s", (int)n, start) : NULL;
+}
+
+static void add_vote(struct dp_arena *a, struct candidate *cand, const struct dp_record *r)
 {
     uint64_t w = dp_record_u64(r, "weight", 0);
-    const char *reason = dp_record_str(r, "reason"), *fn = dp_record_str(r, "function");
+    const char *reason = dp_record_str(r, "reason"), *fn = function_name(a, dp_record_str(r, "function"));
     cand->weight += w > 100 ? 100 : w;
     if (fn && *fn && w > cand->function_weight) cand->function = fn, cand->function_weight = w;
     if (reason && *reason) {
@@ -74,7 +86,7 @@ int dp_summary_build(struct dp_ctx *c)
         const struct dp_record *r = dp_vec_at(&votes->rows, i);
         const char *module = dp_record_str(r, "module");
         struct candidate *slot = module && *module ? candidate_for(cand, &n, module) : NULL;
-        if (slot) add_vote(slot, r);
+        if (slot) add_vote(c->arena, slot, r);
     }
     const struct candidate *win = NULL;
     for (size_t i = 0; i < n; i++)

@@ -63,7 +63,7 @@ static void block_from_row(dp_ctx *ctx, const struct dp_record *row, struct bf_b
 
 static void scan_page(dp_ctx *ctx, struct bf_run *r, const struct bf_pool_layout *l, uint64_t page)
 {
-    static struct bf_block blocks[BF_MAX_PAGE_BLOCKS];
+    struct bf_block blocks[BF_MAX_PAGE_BLOCKS];
     size_t n = 0, rows = dp_artifact_count(ctx, "pool.block");
     for (size_t i = 0; i < rows && n < BF_MAX_PAGE_BLOCKS; i++) {
         const struct dp_record *row = dp_artifact_get(ctx, "pool.block", i);
@@ -128,8 +128,8 @@ static void publish_evidence(dp_ctx *ctx, const struct bf_run *r)
 
 static void report(dp_ctx *ctx, const struct bf_run *r)
 {
-    static char details[8192];
-    static char keys[BF_EVIDENCE_FIELDS][5][24];
+    char details[8192];
+    char keys[BF_EVIDENCE_FIELDS][5][24];
     struct dp_field ev[8 + BF_EVIDENCE_FIELDS * 5];
     size_t nf = 0;
     unsigned combined = bf_combine(r->ev, r->n_ev);
@@ -170,12 +170,21 @@ static void report(dp_ctx *ctx, const struct bf_run *r)
     dp_publish(ctx, "culprit.vote", vote, sizeof vote / sizeof vote[0]);
 }
 
+static int bf_check_dump(dp_ctx *ctx, struct bf_run *r);
+
 static int bf_run_plugin(dp_ctx *ctx, void *state)
 {
     (void)state;
-    static struct bf_run run;
-    struct bf_run *r = &run;
-    memset(r, 0, sizeof *r);
+    /* on the heap, per run: the host may triage many dumps in one process */
+    struct bf_run *r = calloc(1, sizeof *r);
+    if (!r) return DP_ERR_NOMEM;
+    int rc = bf_check_dump(ctx, r);
+    free(r);
+    return rc;
+}
+
+static int bf_check_dump(dp_ctx *ctx, struct bf_run *r)
+{
     r->info = dp_dump_info(ctx);
     if (!r->info || (r->info->ptr_size != 4 && r->info->ptr_size != 8)) {
         dp_set_error(ctx, "pointer size of this dump is unknown");

@@ -3,6 +3,7 @@
  * judges what it is (function entry, return address, ...) and says what it means. */
 #include <dumppipe/dumppipe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cp_classify.h"
@@ -120,12 +121,21 @@ static void scan_range(dp_ctx *ctx, struct cp_scan *s, size_t ri)
     }
 }
 
+static int cp_scan_dump(dp_ctx *ctx, struct cp_scan *s);
+
 static int cp_run(dp_ctx *ctx, void *state)
 {
     (void)state;
-    static struct cp_scan scan; /* large; one run per process */
-    struct cp_scan *s = &scan;
-    memset(s, 0, sizeof *s);
+    /* on the heap, per run: the host may triage many dumps in one process */
+    struct cp_scan *s = calloc(1, sizeof *s);
+    if (!s) return DP_ERR_NOMEM;
+    int rc = cp_scan_dump(ctx, s);
+    free(s);
+    return rc;
+}
+
+static int cp_scan_dump(dp_ctx *ctx, struct cp_scan *s)
+{
     s->info = dp_dump_info(ctx);
     if (!s->info || (s->info->ptr_size != 4 && s->info->ptr_size != 8)) {
         dp_set_error(ctx, "pointer size of this dump is unknown");

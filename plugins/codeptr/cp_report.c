@@ -206,7 +206,7 @@ void cp_report_hit(dp_ctx *ctx, struct cp_scan *s, size_t range, uint64_t at, ui
     snprintf(h->module, sizeof h->module, "%s", m->name ? m->name : "?");
     dp_symbolize(ctx, v, h->symbol, sizeof h->symbol);
     int exec = section_executable(ctx, m, v);
-    static struct text t;
+    struct text t;
     t.len = 0;
     t.buf[0] = '\0';
     struct cp_verdict verdict = disassemble(ctx, s, v, exec != 0, &t);
@@ -256,7 +256,7 @@ static void cast_votes(dp_ctx *ctx, const struct cp_scan *s)
 
 void cp_report_summary(dp_ctx *ctx, struct cp_scan *s)
 {
-    static struct text t;
+    struct text t;
     t.len = 0;
     t.buf[0] = '\0';
     char title[200];

@@ -4,6 +4,8 @@ set -u
 : "${DUMPPIPE:?}" "${DPGEN:?}" "${DP_SOURCE_DIR:?}" "${DP_PLUGIN_DIR:?}"
 DP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dp-e2e.XXXXXX")
 trap 'rm -rf "$DP_TMP"' EXIT
+# gen runs inside $(...), where `exit` would only leave the subshell: it signals the script instead.
+trap 'echo "FAIL: aborted" >&2; exit 1' TERM
 DP_FAILS=0
 DP_PASSES=0
 
@@ -12,7 +14,7 @@ gen() {
     local scen=$1; shift
     local name; name=$(basename "$scen" .yaml)
     local out="$DP_TMP/$name.dmp"
-    "$DPGEN" "$@" -o "$out" "$scen" >&2 || { echo "dpgen failed on $scen" >&2; exit 1; }
+    "$DPGEN" "$@" -o "$out" "$scen" >&2 || { echo "dpgen failed on $scen" >&2; kill -TERM $$; exit 1; }
     echo "$out"
 }
 

@@ -78,16 +78,25 @@ static void write_all(int fd, const unsigned char *p, size_t n)
     }
 }
 
+/* /proc/PID/statm: 0 size, 1 resident, 2 shared (file-backed resident: the dump's mapping). */
 static long statm_field(pid_t pid, int field)
 {
     char path[64];
-    long v[2] = {0, 0};
+    long v[3] = {0, 0, 0};
     snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
-    int ok = fscanf(f, "%ld %ld", &v[0], &v[1]) == 2;
+    int ok = fscanf(f, "%ld %ld %ld", &v[0], &v[1], &v[2]) == 3;
     fclose(f);
     return ok ? v[field] * sysconf(_SC_PAGESIZE) : -1;
+}
+
+/* What the plugin itself holds: resident memory that is not the dump's (or a library's) file pages,
+ * so scanning a 2 GiB dump does not count as using 2 GiB. */
+static long private_resident(pid_t pid)
+{
+    long rss = statm_field(pid, 1), shared = statm_field(pid, 2);
+    return rss < 0 || shared < 0 ? -1 : rss - shared;
 }
 
 /* Address-space limit as a backstop (sanitizers reserve terabytes of shadow, so not under ASan);
@@ -170,7 +179,7 @@ static void watch_child(struct watch *w)
             }
         }
         if (!w->killed_for && now_ms() >= w->deadline) w->killed_for = "timeout";
-        if (!w->killed_for && (uint64_t)statm_field(w->pid, 1) > w->memory_bytes) w->killed_for = "memory";
+        if (!w->killed_for && private_resident(w->pid) > (long)w->memory_bytes) w->killed_for = "memory";
         if (w->killed_for) {
             kill(w->pid, SIGKILL);
             return;

@@ -206,7 +206,8 @@ static int apply_step_edit(struct parse *ps, yaml_node_t *n, struct dp_vec *step
     struct dp_step_config *have = find_step(steps, s.id, &idx);
     if (drop) {
         if (!have) return fail(ps, n, "cannot drop '%s': the pipeline has no such step", s.id);
-        memmove(dp_vec_at(steps, idx), dp_vec_at(steps, idx + 1), (steps->len - idx - 1) * steps->elem);
+        if (idx + 1 < steps->len) /* dp_vec_at past the end is NULL, even for a zero-length move */
+            memmove(dp_vec_at(steps, idx), dp_vec_at(steps, idx + 1), (steps->len - idx - 1) * steps->elem);
         steps->len--;
         return DP_OK;
     }

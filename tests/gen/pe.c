@@ -199,7 +199,8 @@ static int layout_meta(struct pe *pe)
     build_exports(pe);
     if (build_imports(pe, 1) != 0)
         return -1;
-    memcpy(pe->img + pe->meta_rva, pe->meta.p, pe->meta.n);
+    if (pe->meta.n) /* a module with no exports or imports has no metadata (and a NULL buffer) */
+        memcpy(pe->img + pe->meta_rva, pe->meta.p, pe->meta.n);
     if (pe->reloc.n)
         memcpy(pe->img + pe->reloc_rva, pe->reloc.p, pe->reloc.n);
     return 0;

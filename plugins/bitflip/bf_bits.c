@@ -224,10 +224,20 @@ size_t bf_compare_code(const uint8_t *dump, const uint8_t *ref, size_t len, uint
 
 /* ---- verdict ---- */
 
+/* Loose values that become a module address with one bit flipped are not independent of each other:
+ * a few KiB of data near a module's range yield such chance candidates in clumps (the seed's block
+ * holds two). Only the strongest of them counts; headers, list links, bug check parameters and code
+ * each count on their own. */
 unsigned bf_combine(const struct bf_evidence *e, size_t n)
 {
     double none = 1.0;
-    for (size_t i = 0; i < n; i++) none *= 1.0 - (e[i].confidence > 100 ? 100 : e[i].confidence) / 100.0;
+    unsigned loose = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = e[i].confidence > 100 ? 100 : e[i].confidence;
+        if (strcmp(e[i].kind, "pointer") == 0) loose = c > loose ? c : loose;
+        else none *= 1.0 - c / 100.0;
+    }
+    none *= 1.0 - loose / 100.0;
     unsigned c = (unsigned)(100.0 * (1.0 - none) + 0.5);
     return c > 99 ? 99 : c;
 }

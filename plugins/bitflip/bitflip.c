@@ -207,6 +207,6 @@ static const char *const bf_provides[] = {"bitflip.error", "culprit.vote", NULL}
 static const char *const bf_consumes[] = {"pool.block",     "pool.repair",      "pool.corrupt_block",
                                           "pool.neighbour", "bugcheck.address", NULL};
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bitflip", .version = "1.0", .license = "MIT",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bitflip", .version = "1.0",
           .description = "looks for single-bit errors in pool headers, pointers, list links and module code",
           .options = bf_options, .provides = bf_provides, .consumes = bf_consumes, .run = bf_run_plugin);

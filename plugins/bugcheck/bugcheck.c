@@ -106,6 +106,6 @@ static int bugcheck_run(dp_ctx *ctx, void *state)
     return rc;
 }
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bugcheck", .version = "1.0", .license = "MIT",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bugcheck", .version = "1.0",
           .description = "names and explains the bug check code and its parameters (!analyze -show)",
           .options = bugcheck_options, .provides = bugcheck_provides, .run = bugcheck_run);

@@ -155,6 +155,6 @@ static int cp_scan_dump(dp_ctx *ctx, struct cp_scan *s)
 static const char *const cp_provides[] = {"codeptr.hit", "culprit.vote", NULL};
 static const char *const cp_consumes[] = {"pool.corrupt_block", "pool.neighbour", NULL};
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "codeptr", .version = "1.0", .license = "MIT",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "codeptr", .version = "1.0",
           .description = "finds code pointers in corrupt pool blocks and shows the code around them (dps/u/ub)",
           .options = cp_options, .provides = cp_provides, .consumes = cp_consumes, .run = cp_run);

@@ -98,6 +98,6 @@ static int hv_run(dp_ctx *ctx, void *state)
     return rc;
 }
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "hvdetect", .version = "1.0", .license = "MIT",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "hvdetect", .version = "1.0",
           .description = "Was this machine virtual, and on what: SMBIOS, hypervisor drivers, dump format",
           .options = options, .provides = provides, .init = hv_init, .run = hv_run, .fini = hv_fini);

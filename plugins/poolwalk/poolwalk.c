@@ -154,7 +154,7 @@ static int poolwalk_run(dp_ctx *c, void *state)
     return rc;
 }
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "poolwalk", .version = "1.0", .license = "MIT",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "poolwalk", .version = "1.0",
           .description = "walks and validates kernel pool pages (!pool, !poolval, !poolused, !poolfind)",
           .options = poolwalk_options, .provides = poolwalk_provides, .consumes = poolwalk_consumes,
           .run = poolwalk_run);

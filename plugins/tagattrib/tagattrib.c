@@ -81,7 +81,7 @@ static int tagattrib_run(dp_ctx *c, void *state)
     return rc;
 }
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "tagattrib", .version = "1.0", .license = "MIT",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "tagattrib", .version = "1.0",
           .description = "names the owner of pool tags from tables and from code in the dump",
           .options = tagattrib_options, .provides = tagattrib_provides, .consumes = tagattrib_consumes,
           .run = tagattrib_run);

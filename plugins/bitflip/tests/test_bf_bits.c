@@ -234,14 +234,22 @@ static void code_compare_adjacent_flips_are_a_patch(void **s)
 static void combine(void **s)
 {
     (void)s;
-    struct bf_evidence e[3] = {{.confidence = 30}, {.confidence = 30}, {.confidence = 90}};
+    struct bf_evidence e[3] = {{.kind = "pool.prev_size", .confidence = 30}, {.kind = "list.flink", .confidence = 30},
+                               {.kind = "code", .confidence = 90}};
     assert_int_equal(bf_combine(e, 0), 0);
     assert_int_equal(bf_combine(e, 1), 30);
-    assert_int_equal(bf_combine(e, 2), 51); /* a pattern of weak ones crosses the line */
+    assert_int_equal(bf_combine(e, 2), 51); /* a pattern of weak independent ones crosses the line */
     assert_true(bf_combine(e, 2) >= BF_SUSPECT_THRESHOLD);
     assert_int_equal(bf_combine(e, 3), 95);
     e[0].confidence = 100;
     assert_int_equal(bf_combine(e, 1), 99);
+    /* loose pointer candidates come in clumps from one block's data: only the strongest counts */
+    struct bf_evidence loose[3] = {{.kind = "pointer", .confidence = 30}, {.kind = "pointer", .confidence = 30},
+                                   {.kind = "pointer", .confidence = 40}};
+    assert_int_equal(bf_combine(loose, 3), 40);
+    assert_true(bf_combine(loose, 3) < BF_SUSPECT_THRESHOLD);
+    struct bf_evidence mixed[2] = {{.kind = "pointer", .confidence = 30}, {.kind = "pool.tag", .confidence = 30}};
+    assert_int_equal(bf_combine(mixed, 2), 51);
 }
 
 int main(void)

@@ -23,9 +23,9 @@ run -p "$DP_TMP/bugcheck.yaml" -o json "$seed"
 expect_rc 0
 expect_json '[f["severity"] for f in d["findings"] if f["code"] == "bugcheck.code"] == ["critical"]'
 expect_json '[f["evidence"]["name"] for f in d["findings"] if f["code"] == "bugcheck.code"] == ["BAD_POOL_HEADER"]'
-expect_json 'any(r.get("name") == "BAD_POOL_HEADER" and r.get("class") == "POOL_CORRUPTION" and r.get("subtype") in (0x20, "0x20") for r in d["artifacts"]["bugcheck.info"])'
+expect_json 'any(r.get("name") == "BAD_POOL_HEADER" and r.get("class") == "POOL_CORRUPTION" and r.get("subtype") in (0x20, "0x20") for r in [x["fields"] for x in d["artifacts"]["bugcheck.info"]])'
 # addresses may be rendered as numbers or hex strings: compare them as integers
-expect_json 'sorted((int(str(r["addr"]), 0) if isinstance(r["addr"], str) else r["addr"], r["role"], r["kind"]) for r in d["artifacts"]["bugcheck.address"]) == [(0xa34583b8, "pool_entry", "pool"), (0xa34584f0, "next_pool_entry", "pool")]'
+expect_json 'sorted((int(str(r["addr"]), 0) if isinstance(r["addr"], str) else r["addr"], r["role"], r["kind"]) for r in [x["fields"] for x in d["artifacts"]["bugcheck.address"]]) == [(0xa34583b8, "pool_entry", "pool"), (0xa34584f0, "next_pool_entry", "pool")]'
 
 # --- our own scenarios: x64 special pool single-bit error, and an unknown code ---------------------
 c1=$(gen "$SCEN/bugcheck-x64-c1-bitflip.yaml")
@@ -35,7 +35,7 @@ expect_line "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION (c1)"
 expect_line "Arg2: ffffa80012345ff8, the address of the flipped bit."
 expect_line "Arg4: 0000000000000032, a driver freed an address, and a nearby byte on the same page has a single-bit error."
 run -p "$DP_TMP/bugcheck.yaml" -o json "$c1"
-expect_json 'any(r["role"] == "bad_bit_address" and r["param"] == 2 for r in d["artifacts"]["bugcheck.address"])'
+expect_json 'any(r["role"] == "bad_bit_address" and r["param"] == 2 for r in [x["fields"] for x in d["artifacts"]["bugcheck.address"]])'
 
 unk=$(gen "$SCEN/bugcheck-x86-unknown.yaml")
 run -p "$DP_TMP/bugcheck.yaml" -o json "$unk"
@@ -49,7 +49,7 @@ expect_rc 0
 expect_line "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)"
 expect_line "Arg2: fffff8048b58334c, the address where the exception happened."
 run -p "$DP_TMP/bugcheck.yaml" -o json "$DP_REAL_DIR/triage_x64.dmp"
-expect_json '[(r["role"], r["kind"], r["param"]) for r in d["artifacts"]["bugcheck.address"]] == [("exception_address", "code", 2)]'
+expect_json '[(r["role"], r["kind"], r["param"]) for r in [x["fields"] for x in d["artifacts"]["bugcheck.address"]]] == [("exception_address", "code", 2)]'
 
 # --- without a dump: --explain prints the same text as the dump run --------------------------------
 run -p "$DP_TMP/bugcheck.yaml" "$seed"

@@ -303,7 +303,7 @@ def seed(d, kind, refdir):
     blocks = pool_blocks(d, 0xa3458000, 8)
     want = [(0xa3458000, 0x270, 0, "Thre", True), (0xa3458270, 0x10, 0x270, "RxIr", False), (0xa3458280, 0x40, 0x10, "Vadl", False),
             (0xa34582c0, 0x98, 0x40, "File", True), (0xa3458358, 0x8, 0x98, "Vadl", False), (0xa3458360, 0x50, 0x8, "Gsem", False),
-            (0xa34583b0, 0x8, 0x50, "CcSc", False), (0xa34583b8, 0x138, 0x8, "DRIV", False), (0xa34584f0, 0, 0x138, "Irp ", False)]
+            (0xa34583b0, 0x8, 0x50, "CcSc", False), (0xa34583b8, 0x138, 0x8, "DRIV", False), (0xa34584f0, 0, 0, "Ntfx", False)]
     check([(b[0], b[1], b[2], b[4], b[5]) for b in blocks] == want, "!pool walk matches the seed: %s" % blocks)
     check([b[3] for b in blocks[:8]] == [5, 0, 5, 5, 0, 5, 0, 5], "pool types: 5 allocated, 0 free")
     check(d.vread(0xa34583b8, 4) == bytes.fromhex("0100270a"), "header dword 0a270001")

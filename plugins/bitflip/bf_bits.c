@@ -168,8 +168,8 @@ int bf_check_list_entry(const struct bf_mem *m, uint64_t entry, uint64_t flink, 
     int f_ok = links_back(&fwd, flink), b_ok = links_back(&back, blink);
     if (f_ok == b_ok) return 0; /* consistent, or not a list entry at all */
     struct link_probe *p = f_ok ? &back : &fwd;
-    uint64_t stored = f_ok ? blink : flink, fixed;
-    int bit;
+    uint64_t stored = f_ok ? blink : flink, fixed = 0;
+    int bit = -1;
     if (bf_fix_value(stored, m->ptr_size * 8, links_back, p, &fixed, &bit) != 1) return 0;
     evidence(out, f_ok ? "list.blink" : "list.flink", entry + (f_ok ? m->ptr_size : 0), stored, fixed, bit, 90);
     snprintf(out->what, sizeof out->what, "%s of the list entry at 0x%llx links back only with bit %d flipped",

@@ -14,20 +14,11 @@ int tag_same_module(const char *a, const char *b)
     return la == lb && strncasecmp(a, b, la) == 0;
 }
 
-static int is_kernel_module(const char *m)
-{
-    return tag_same_module(m, "nt") || tag_same_module(m, "ntoskrnl") || tag_same_module(m, "ntkrnlpa") ||
-           tag_same_module(m, "ntkrnlmp") || tag_same_module(m, "ntkrpamp") || tag_same_module(m, "hal");
-}
-
-/* The module the stack blames: the first frame outside the kernel and HAL. */
+/* The module the stack blames, as the stack plugin decided it (its OS-module list is the one list). */
 static const char *stack_blamed_module(dp_ctx *c)
 {
-    for (size_t i = 0; i < dp_artifact_count(c, "stack.frame"); i++) {
-        const char *m = dp_record_str(dp_artifact_get(c, "stack.frame", i), "module");
-        if (m && *m && !is_kernel_module(m)) return m;
-    }
-    return NULL;
+    const char *m = dp_record_str(dp_artifact_get(c, "stack.culprit", 0), "module");
+    return m && *m ? m : NULL;
 }
 
 static const char *hit_words(const struct tag_candidate *cd)

@@ -88,7 +88,7 @@ int ex_eval(struct gen *g, node_t *where, const char *text, uint64_t *out)
         if (have_term)
             return fail(g, where, "missing operator in '%s'", text);
         size_t len = strcspn(p, "+- \t");
-        uint64_t v;
+        uint64_t v = 0;
         if (parse_num(p, len, &v) != 0 && eval_symbol(g, where, p, len, &v) != 0)
             return -1;
         acc = sign > 0 ? acc + v : acc - v;

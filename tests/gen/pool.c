@@ -67,7 +67,7 @@ static int add_block(struct gen *g, struct pool_page *pp, node_t *b)
     static const char *const keys[] = {"tag", "protected", "size", "free", "paged", "type", "prev_size",
                                        "header_size", "pool_index", "contents", NULL};
     uint64_t size, prev, hsize, type, idx;
-    uint32_t tag;
+    uint32_t tag = 0;
     int is_free, paged;
     unsigned max_units = pp->gran == 8 ? 0x1FF : 0xFF;
     if (ex_check_keys(g, b, keys) || tag_value(g, b, &tag) || ex_opt_u64(g, b, "size", 0, &size) ||

@@ -29,5 +29,5 @@ done
 # the installed dumppipe finds its installed plugins and pipelines by itself
 OUT=$("$PREFIX/bin/dumppipe" -o json "$DUMP" 2>"$DP_TMP/err"); RC=$?
 [ "$RC" -eq 0 ] || [ "$RC" -eq 4 ] && _ok || _fail "installed dumppipe: exit $RC: $(cat "$DP_TMP/err")"
-expect_json '[s["plugin"] for s in d["steps"]] == ["hvdetect","bugcheck","poolwalk","tagattrib","codeptr","bitflip"]'
+expect_json '[s["plugin"] for s in d["steps"]] == ["hvdetect","bugcheck","stack","poolwalk","tagattrib","codeptr","bitflip"]'
 finish

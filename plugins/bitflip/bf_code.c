@@ -46,7 +46,7 @@ static void note_evidence(struct bf_run *r, const struct dp_module *m, struct bf
 static void compare_section(dp_ctx *ctx, struct bf_run *r, const struct dp_module *m, const uint8_t *img,
                             size_t img_size, const struct dp_section *s, const struct iat *iat, uint64_t budget)
 {
-    static uint8_t buf[4096];
+    uint8_t buf[4096];
     uint64_t end = s->va + s->size;
     if (s->va < m->base || end < s->va || end - m->base > img_size) end = m->base + img_size;
     for (uint64_t va = s->va; va >= m->base && va < end && r->code_bytes < budget;) {

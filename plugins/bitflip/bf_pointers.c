@@ -1,5 +1,6 @@
 /* Pointers that are not valid but become valid, or become the expected value, with one bit flipped:
- * values and LIST_ENTRY links in the corrupt block and its neighbours, and bugcheck parameters. */
+ * values and LIST_ENTRY links in the corrupt block, its neighbours and the blocks the bug check names,
+ * and bugcheck parameters. */
 #include <stdio.h>
 #include <string.h>
 
@@ -76,7 +77,7 @@ static uint64_t load(const uint8_t *p, unsigned n)
 
 static void scan_region(dp_ctx *ctx, struct bf_run *r, uint64_t start, uint64_t size)
 {
-    static uint8_t buf[BF_REGION_MAX];
+    uint8_t buf[BF_REGION_MAX];
     unsigned ps = r->info->ptr_size;
     uint64_t page_end = (start | 4095) + 1;
     if (start % ps || page_end == 0) return;
@@ -97,15 +98,34 @@ static void scan_region(dp_ctx *ctx, struct bf_run *r, uint64_t start, uint64_t 
     }
 }
 
+#define BF_MAX_REGIONS 128
+
+/* Each block once, though it may be corrupt, a neighbour and of interest at the same time. */
+static void scan_once(dp_ctx *ctx, struct bf_run *r, uint64_t *done, size_t *n_done, const struct dp_record *row)
+{
+    uint64_t addr = dp_record_u64(row, "addr", 0);
+    for (size_t i = 0; i < *n_done; i++)
+        if (done[i] == addr) return;
+    if (*n_done == BF_MAX_REGIONS) return;
+    done[(*n_done)++] = addr;
+    scan_region(ctx, r, addr, dp_record_u64(row, "size", 0));
+}
+
 void bf_scan_pointers(dp_ctx *ctx, struct bf_run *r)
 {
     static const char *const artifacts[] = {"pool.corrupt_block", "pool.neighbour"};
+    uint64_t done[BF_MAX_REGIONS];
+    size_t n_done = 0;
     for (size_t a = 0; a < 2; a++) {
         size_t n = dp_artifact_count(ctx, artifacts[a]);
-        for (size_t i = 0; i < n && i < 64; i++) {
-            const struct dp_record *row = dp_artifact_get(ctx, artifacts[a], i);
-            scan_region(ctx, r, dp_record_u64(row, "addr", 0), dp_record_u64(row, "size", 0));
-        }
+        for (size_t i = 0; i < n && i < 64; i++) scan_once(ctx, r, done, &n_done, dp_artifact_get(ctx, artifacts[a], i));
+    }
+    /* A free-list check (0x19/3) names an entry whose links are bad while every header is intact:
+     * poolwalk then reports no corrupt block, only the block of interest. */
+    size_t n = dp_artifact_count(ctx, "pool.block");
+    for (size_t i = 0; i < n; i++) {
+        const struct dp_record *row = dp_artifact_get(ctx, "pool.block", i);
+        if (dp_record_u64(row, "of_interest", 0)) scan_once(ctx, r, done, &n_done, row);
     }
 }
 

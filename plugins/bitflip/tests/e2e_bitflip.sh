@@ -50,6 +50,7 @@ run -o json -p "$DP_TMP/p.yaml" "$dump"
 expect_rc 0
 suspected
 expect_json "any(e['kind'] == 'list.flink' and e['bit'] == 20 for e in [r['fields'] for r in d['artifacts'].get('bitflip.error', [])])"
+flip list.flink 0x8a2c5390 0x8a3c5390 20
 
 # driver.sys code byte at rva 0x1010 holds 0x8b ^ 0x04 against the reference image: bit 2
 mkdir -p "$DP_TMP/ref"
@@ -64,11 +65,15 @@ expect_json "any(f['code'] == 'bitflip.suspected' and f['evidence']['code_bytes_
 # the same module against itself (no flip in the clean scenario): none found, bytes were compared
 dump=$(gen "$SCEN/bitflip-clean.yaml" --refdir "$DP_TMP/ref")
 run -o json -p "$DP_TMP/code.yaml" "$dump"
+expect_rc 0
 none
+expect_json "any(f['code'] == 'bitflip.none' and f['evidence']['code_bytes_compared'] > 0 for f in d['findings'])"
 
 # a reference_dir that does not exist is an error with a message
 pipeline "$DP_TMP/bad.yaml" "reference_dir: $DP_TMP/nonexistent"
 run -p "$DP_TMP/bad.yaml" "$dump"
-expect_err "is not a directory"
+# the host reports a failed step in the output and exits 4 (DP_EXIT_PLUGIN_FAILED)
+expect_rc 4
+expect_line "[host] ERROR: bitflip failed: reference_dir $DP_TMP/nonexistent is not a directory"
 
 finish

@@ -40,10 +40,18 @@ expect_json "any(v['module'] == 'driver.sys' and v['weight'] == 30 for v in [r['
 
 # x86 and x64: a block holding a return address (after a call) and a pointer into the middle of an
 # instruction; the scenario places them at the block's user data +0x10 and +0x10+ptr
+# (the addresses are the scenarios': block +0x18/+0x1c on x86, +0x20/+0x28 on x64)
 for arch in x86 x64; do
     dump=$(gen "$SCEN/codeptr-$arch.yaml")
     run -o json -p "$DP_TMP/p.yaml" "$dump"
     expect_rc 0
+    if [ $arch = x86 ]; then
+        hit 0x8a3c52c8 0xb955b428 return-address
+        hit 0x8a3c52cc 0xb955b431 implausible
+    else
+        hit 0xfffffa80023452e0 0xfffff88004a0242c return-address
+        hit 0xfffffa80023452e8 0xfffff88004a02435 implausible
+    fi
     expect_json "any(h['class'] == 'return-address' and h['module'] == 'driver.sys' for h in [r['fields'] for r in d['artifacts'].get('codeptr.hit', [])])"
     expect_json "any(h['class'] == 'implausible' and h['module'] == 'driver.sys' for h in [r['fields'] for r in d['artifacts'].get('codeptr.hit', [])])"
     expect_json "any(f['code'] == 'codeptr.return_address' for f in d['findings'])"
@@ -60,6 +68,8 @@ sinks:
 Y
 dump=$(gen "$SCEN/seed-xen-0x19.yaml")
 run -p "$DP_TMP/bad.yaml" "$dump"
-expect_err "is not START-END or START+LEN"
+# the host reports a failed step in the output and exits 4 (DP_EXIT_PLUGIN_FAILED)
+expect_rc 4
+expect_line "[host] ERROR: codeptr failed: ranges[0]: \"a3458000\" is not START-END or START+LEN"
 
 finish

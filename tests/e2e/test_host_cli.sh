@@ -36,4 +36,19 @@ expect_rc 0
 sum1=$(sha256sum "$DUMP")
 run -p "$DP_SOURCE_DIR/pipelines/triage.yaml" "$DUMP"
 [ "$sum1" = "$(sha256sum "$DUMP")" ] && _ok || _fail "dump changed"
+# every shipped pipeline validates and runs on the seed's dump
+SEED=$(gen "$DP_SOURCE_DIR/tests/scenarios/seed-xen-0x19.yaml")
+for p in "$DP_SOURCE_DIR"/pipelines/*.yaml; do
+    run -p "$p" "$SEED"
+    expect_rc 0
+done
+run -p "$DP_SOURCE_DIR/pipelines/triage-json.yaml" "$SEED"
+expect_json 'd["summary"]["bucket"] == "0x19_20_POOL_CORRUPTION_driver.sys"'
+# --explain, like !analyze -show 19 20 ...
+run --explain 19 20 a34583b8 a34584f0 0a270001
+expect_rc 0
+expect_line "BAD_POOL_HEADER (19)"
+expect_line "Arg1: 00000020, a pool block header size is corrupt."
+run --explain zz
+expect_rc 2
 finish

@@ -85,6 +85,80 @@ static int load_runs(struct dp_dump *d, char *err, size_t errlen)
     return rc;
 }
 
+/* Field readers for the ELF's own byte order (EI_DATA 2: big-endian, as s390 and ppc64 vmcores). */
+struct elf_view {
+    const struct dp_map *m;
+    int wide, big;
+};
+static uint16_t elf16(const struct elf_view *e, uint64_t off)
+{
+    uint16_t v = dp_le16(e->m, off);
+    return e->big ? __builtin_bswap16(v) : v;
+}
+static uint32_t elf32(const struct elf_view *e, uint64_t off)
+{
+    uint32_t v = dp_le32(e->m, off);
+    return e->big ? __builtin_bswap32(v) : v;
+}
+static uint64_t elf_word(const struct elf_view *e, uint64_t off)
+{
+    if (!e->wide) return elf32(e, off);
+    uint64_t v = dp_le64(e->m, off);
+    return e->big ? __builtin_bswap64(v) : v;
+}
+
+static const char *elf_segment_outside(const struct elf_view *e, uint64_t phoff, uint16_t phentsize, uint32_t phnum)
+{
+    for (uint32_t i = 0; i < phnum; i++) {
+        uint64_t h = phoff + (uint64_t)i * phentsize;
+        uint32_t type = elf32(e, h);
+        uint64_t off = elf_word(e, h + (e->wide ? 8 : 4)), filesz = elf_word(e, h + (e->wide ? 32 : 16));
+        if ((type == 1 || type == 4) && !dp_map_has(e->m, off, filesz)) return "a segment extends past the end of the file";
+    }
+    return NULL;
+}
+
+/* Section headers: e_shnum 0 with a table means the count is in entry 0's sh_size, and e_phnum 0xffff
+ * (PN_XNUM) means the segment count is in its sh_info; both are checked against the file like the
+ * plain counts (libkdumpfile allocated 2.8 GB for an sh_size it read there). */
+static const char *elf_sections_outside(const struct elf_view *e, uint64_t shoff, uint16_t shentsize, uint16_t shnum,
+                                        uint32_t *phnum)
+{
+    if (!shoff && !shnum) return *phnum == 0xffff ? "extended segment count without section headers" : NULL;
+    if (shentsize < (e->wide ? 64 : 40)) return "section header entries too small";
+    if (!dp_map_has(e->m, shoff, shentsize)) return "section headers outside the file";
+    uint64_t count = shnum ? shnum : elf_word(e, shoff + (e->wide ? 32 : 20));
+    if (count > e->m->size / shentsize || !dp_map_has(e->m, shoff, count * shentsize))
+        return "section headers outside the file";
+    if (*phnum == 0xffff) *phnum = elf32(e, shoff + (e->wide ? 44 : 28));
+    return NULL;
+}
+
+/* libkdumpfile 0.5.1 trusts an ELF file's headers. tests/fuzz found it dereferencing NULL on a
+ * truncated ELF header, on no program headers and on section headers outside the file, dying of SIGBUS
+ * when a segment's data passes the end of the file, spending seconds on a section count with no table
+ * and gigabytes on an extended section count. So the headers and every PT_LOAD/PT_NOTE extent are
+ * checked here before it sees the file. Returns what is wrong, or NULL when everything fits (or the
+ * file is not ELF). */
+static const char *elf_tables_outside(const struct dp_map *m)
+{
+    if (!dp_map_has(m, 0, 6) || memcmp(m->base, "\x7f" "ELF", 4) != 0) return NULL;
+    struct elf_view e = {m, m->base[4] == 2, m->base[5] == 2};
+    if (!dp_map_has(m, 0, e.wide ? 0x40 : 0x34)) return "ELF header truncated";
+    uint64_t phoff = elf_word(&e, e.wide ? 0x20 : 0x1c), shoff = elf_word(&e, e.wide ? 0x28 : 0x20);
+    uint16_t phentsize = elf16(&e, e.wide ? 0x36 : 0x2a), shentsize = elf16(&e, e.wide ? 0x3a : 0x2e);
+    uint16_t shnum = elf16(&e, e.wide ? 0x3c : 0x30);
+    uint32_t phnum = elf16(&e, e.wide ? 0x38 : 0x2c);
+    const char *why = elf_sections_outside(&e, shoff, shentsize, shnum, &phnum);
+    if (why) return why;
+    /* a core dump's memory is described by its segments: without any, libkdumpfile crashes too */
+    if (!phnum) return "no program headers";
+    if (phentsize < (e.wide ? 56 : 32)) return "program header entries too small";
+    if (phnum > m->size / phentsize || !dp_map_has(m, phoff, (uint64_t)phentsize * phnum))
+        return "program headers outside the file";
+    return elf_segment_outside(&e, phoff, phentsize, phnum);
+}
+
 int dp_kd_open(struct dp_dump *d, char *err, size_t errlen)
 {
     struct dp_kd *kd = calloc(1, sizeof *kd);
@@ -96,6 +170,8 @@ int dp_kd_open(struct dp_dump *d, char *err, size_t errlen)
     /* Without VMCOREINFO libkdumpfile cannot tell 4- from 5-level x86-64 paging and then refuses even
      * physical reads; this default applies only when the dump itself says nothing. */
     kdump_set_number_attr(kd->ctx, KDUMP_ATTR_XLAT_DEFAULT ".virt_bits", 48);
+    const char *bad_elf = elf_tables_outside(&d->map);
+    if (bad_elf) return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA, "malformed ELF dump: %s", bad_elf);
     kdump_status st = kdump_open_fd(kd->ctx, d->map.fd);
     if (st != KDUMP_OK)
         return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA,
@@ -109,6 +185,12 @@ int dp_kd_open(struct dp_dump *d, char *err, size_t errlen)
     d->info.page_size = DP_PAGE_SIZE;
     d->phys_kind = DP_PHYS_KDUMP;
     set_arch(d);
+    /* with an architecture it does not know (ELF e_machine 0) libkdumpfile has no page size and its
+     * reads divide by zero (SIGFPE, found by tests/fuzz) */
+    kdump_num_t page_size = 0;
+    if (kdump_get_number_attr(kd->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) != KDUMP_OK || page_size == 0 ||
+        (page_size & (page_size - 1)))
+        return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA, "no page size: architecture unknown to libkdumpfile");
     return load_runs(d, err, errlen);
 }
 

@@ -77,6 +77,8 @@ static int parse_opt_value(struct parse *ps, const char *name, yaml_node_t *v, s
 static int parse_options(struct parse *ps, yaml_node_t *map, struct dp_step_config *s)
 {
     if (map->type != YAML_MAPPING_NODE) return fail(ps, map, "'options' must be a mapping of option: value");
+    /* YAML lets a key repeat; a second 'options' would reuse the first one's count */
+    if (s->opts) return fail(ps, map, "'options' given twice");
     size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
     s->opts = dp_arena_alloc(ps->p->arena, (n ? n : 1) * sizeof *s->opts);
     s->opt_pos = dp_arena_alloc(ps->p->arena, (n ? n : 1) * sizeof *s->opt_pos);

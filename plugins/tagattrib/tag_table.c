@@ -54,6 +54,8 @@ enum tag_line_kind tag_parse_line(const char *line, enum tag_source src, struct 
     d1 = strstr(s + 1, " - ");
     if (!d1) d1 = strstr(s + 1, "\t-");
     if (!d1) { *why = "no ' - ' after the tag"; return TAG_LINE_MALFORMED; }
+    /* "\t-" is one byte shorter than " - ": at the end of the line, d1 + 3 would pass the NUL */
+    if (d1[2] == 0) { *why = "no binary after the tag"; return TAG_LINE_MALFORMED; }
     d2 = strstr(d1 + 3, " - ");
     memset(out, 0, sizeof *out);
     copy_trimmed(tag, sizeof tag, s, d1);

@@ -47,9 +47,27 @@ static int64_t clamp_opt(dp_ctx *ctx, const char *name, int64_t lo, int64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Per run, on the heap: the host may triage many dumps in one process. */
+struct sw_run_state {
+    struct sw_stack st;
+    struct sw_named_frame frames[SW_MAX_FRAMES];
+};
+
+static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w);
+
 static int sw_run(dp_ctx *ctx, void *state)
 {
     (void)state;
+    struct sw_run_state *w = calloc(1, sizeof *w);
+    if (!w) return DP_ERR_NOMEM;
+    int rc = walk_and_report(ctx, w);
+    sw_stack_release(&w->st);
+    free(w);
+    return rc;
+}
+
+static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
+{
     const struct dp_dump_info *info = dp_dump_info(ctx);
     struct dp_regs regs;
     if (info->arch != DP_ARCH_X86 && info->arch != DP_ARCH_X64) {
@@ -63,22 +81,21 @@ static int sw_run(dp_ctx *ctx, void *state)
     }
     struct sw_env env = {.user = ctx, .arch = info->arch, .read = env_read, .module_at = env_module_at,
                          .decode = env_decode, .unwind = info->arch == DP_ARCH_X64 ? env_unwind : NULL};
-    static struct sw_stack st; /* large; one run per process */
+    struct sw_stack *st = &w->st;
     rc = sw_walk(&env, &regs, (uint64_t)clamp_opt(ctx, "max_stack", 64, SW_MAX_STACK_BYTES),
-                 (size_t)clamp_opt(ctx, "max_frames", 1, SW_MAX_FRAMES), &st);
+                 (size_t)clamp_opt(ctx, "max_frames", 1, SW_MAX_FRAMES), st);
     if (rc != DP_OK) {
         dp_set_error(ctx, "the stack at %llx is not in the dump", (unsigned long long)regs.sp);
         return rc;
     }
-    static struct sw_named_frame frames[SW_MAX_FRAMES];
-    for (size_t i = 0; i < st.n; i++) {
-        frames[i].f = &st.frames[i];
-        frames[i].module = dp_module_by_addr(ctx, st.frames[i].ip);
-        dp_symbolize(ctx, st.frames[i].ip, frames[i].symbol, sizeof frames[i].symbol);
+    struct sw_named_frame *frames = w->frames;
+    for (size_t i = 0; i < st->n; i++) {
+        frames[i].f = &st->frames[i];
+        frames[i].module = dp_module_by_addr(ctx, st->frames[i].ip);
+        dp_symbolize(ctx, st->frames[i].ip, frames[i].symbol, sizeof frames[i].symbol);
     }
-    sw_report_stack(ctx, &st, frames, sw_ptr_size(&env));
-    sw_report_culprit(ctx, frames, st.n);
-    sw_stack_release(&st);
+    sw_report_stack(ctx, st, frames, sw_ptr_size(&env));
+    sw_report_culprit(ctx, frames, st->n);
     return DP_OK;
 }
 

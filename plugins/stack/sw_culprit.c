@@ -139,7 +139,7 @@ void sw_report_culprit(dp_ctx *ctx, const struct sw_named_frame *frames, size_t 
     if (k >= n) return no_culprit(ctx, n);
     const struct sw_named_frame *nf = &frames[k];
     const struct dp_module *m = nf->module;
-    static struct sw_text t;
+    struct sw_text t;
     t.len = 0;
     t.buf[0] = 0;
     sw_text_printf(&t, "Culprit: %s\n  - first non-OS module on the stack: %s (frame %zu%s%s)\n", m->name, nf->symbol, k,

@@ -60,7 +60,7 @@ static void publish_frame(dp_ctx *ctx, size_t i, const struct sw_named_frame *nf
 
 void sw_report_stack(dp_ctx *ctx, const struct sw_stack *st, const struct sw_named_frame *frames, unsigned ptr_size)
 {
-    static struct sw_text t; /* large; one run per process */
+    struct sw_text t; /* 16 KiB: fine on the stack */
     size_t scanned = 0, weak = 0;
     t.len = 0;
     t.buf[0] = 0;

@@ -7,7 +7,7 @@
 # Crashes land in BUILD_DIR/fuzz-work/TARGET/crashes; copy each into tests/fuzz/regressions/TARGET/
 # once it is fixed.
 set -u
-build=${1:?usage: run.sh BUILD_DIR [SECONDS] [TARGET...]}
+build=$(cd "${1:?usage: run.sh BUILD_DIR [SECONDS] [TARGET...]}" && pwd)
 secs=${2:-3600}
 shift $(( $# >= 2 ? 2 : 1 ))
 targets=${*:-dump kdump pe pipeline pooltag smbios hvsigs triage}

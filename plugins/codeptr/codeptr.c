@@ -20,13 +20,14 @@ static const struct dp_option cp_options[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-static void add_range(struct cp_scan *s, uint64_t start, uint64_t end, const char *noun)
+static void add_range(struct cp_scan *s, uint64_t start, uint64_t end, const char *region, const char *noun)
 {
     if (s->n_ranges == CP_MAX_RANGES || end <= start) return;
     if (end - start > CP_MAX_RANGE_BYTES) end = start + CP_MAX_RANGE_BYTES;
     struct cp_range *r = &s->ranges[s->n_ranges++];
     r->start = start;
     r->end = end;
+    r->region = region;
     snprintf(r->noun, sizeof r->noun, "%s", noun);
 }
 
@@ -46,7 +47,7 @@ static void add_pool_ranges(dp_ctx *ctx, struct cp_scan *s)
     for (size_t i = 0; i < n; i++) {
         const struct dp_record *r = dp_artifact_get(ctx, "pool.corrupt_block", i);
         uint64_t a = dp_record_u64(r, "addr", 0);
-        if (a) add_range(s, a, block_end(a, dp_record_u64(r, "size", 0), page), "the corrupt block");
+        if (a) add_range(s, a, block_end(a, dp_record_u64(r, "size", 0), page), "corrupt-block", "the corrupt block");
     }
     n = dp_artifact_count(ctx, "pool.neighbour");
     for (size_t i = 0; i < n; i++) {
@@ -54,7 +55,7 @@ static void add_pool_ranges(dp_ctx *ctx, struct cp_scan *s)
         uint64_t a = dp_record_u64(r, "addr", 0);
         const char *rel = dp_record_str(r, "relation");
         const char *noun = rel && !strcmp(rel, "previous") ? "the previous block" : "the next block";
-        if (a) add_range(s, a, block_end(a, dp_record_u64(r, "size", 0), page), noun);
+        if (a) add_range(s, a, block_end(a, dp_record_u64(r, "size", 0), page), "neighbour", noun);
     }
 }
 
@@ -70,7 +71,7 @@ static int add_option_ranges(dp_ctx *ctx, struct cp_scan *s)
         }
         char noun[64];
         snprintf(noun, sizeof noun, "range %s", text);
-        add_range(s, a, b, noun);
+        add_range(s, a, b, "range", noun);
     }
     return DP_OK;
 }

@@ -216,7 +216,7 @@ void cp_report_hit(dp_ctx *ctx, struct cp_scan *s, size_t range, uint64_t at, ui
     const struct dp_field row[] = {
         DP_ADDR("at", at), DP_ADDR("value", v), DP_STR("module", h->module), DP_STR("symbol", h->symbol),
         DP_STR("class", cp_class_name(verdict.cls)), DP_U64("confidence", verdict.confidence),
-        DP_STR("reason", verdict.reason), DP_STR("region", s->ranges[range].noun),
+        DP_STR("reason", verdict.reason), DP_STR("region", s->ranges[range].region),
     };
     dp_publish(ctx, "codeptr.hit", row, sizeof row / sizeof row[0]);
     if (verdict.cls <= CP_INSIDE_FUNCTION) add_hit_finding(ctx, s, h, &verdict, &t);
@@ -225,12 +225,12 @@ void cp_report_hit(dp_ctx *ctx, struct cp_scan *s, size_t range, uint64_t at, ui
 static unsigned vote_weight(const struct cp_scan *s, const struct cp_hit *h)
 {
     static const unsigned by_class[] = {[CP_FUNCTION_ENTRY] = 30, [CP_RETURN_ADDRESS] = 25, [CP_INSIDE_FUNCTION] = 20};
-    const char *noun = s->ranges[h->range].noun;
+    const char *region = s->ranges[h->range].region;
     /* ranges the user named are for reading, not evidence about who corrupted the pool */
-    if (h->cls > CP_INSIDE_FUNCTION || !strncmp(noun, "range ", 6)) return 0;
+    if (h->cls > CP_INSIDE_FUNCTION || !strcmp(region, "range")) return 0;
     unsigned w = by_class[h->cls];
     /* a pointer in the block that was found corrupt says more than one next to it */
-    return strcmp(noun, "the corrupt block") ? w / 2 : w;
+    return strcmp(region, "corrupt-block") ? w / 2 : w;
 }
 
 /* One vote per module: its strongest hit. */

@@ -10,7 +10,8 @@
 
 struct cp_range {
     uint64_t start, end;
-    char noun[80]; /* "the corrupt block", "range a3458000-a3459000" */
+    char noun[80];      /* for people: "the corrupt block", "range a3458000-a3459000" */
+    const char *region; /* for programs (ARTIFACTS.md): "corrupt-block", "neighbour", "range" */
 };
 
 struct cp_hit {

@@ -56,11 +56,7 @@ static unsigned codeptr_evidence(dp_ctx *ctx, const struct dp_module *m, struct 
         const struct dp_record *r = dp_artifact_get(ctx, "codeptr.hit", i);
         const char *cls = dp_record_str(r, "class"), *region = dp_record_str(r, "region"), *sym = dp_record_str(r, "symbol");
         if (!cls || !strcmp(cls, "implausible") || !strcmp(cls, "data")) continue;
-        /* ARTIFACTS.md names regions corrupt-block/neighbour/range; codeptr 1.0 writes its nouns
-         * ("the corrupt block", "the previous block", "range ..."): accept both */
-        int inside = region && (!strcmp(region, "corrupt-block") || !strcmp(region, "the corrupt block"));
-        int next_to = region && (!strcmp(region, "neighbour") || !strcmp(region, "the previous block") ||
-                                 !strcmp(region, "the next block"));
+        int inside = region && !strcmp(region, "corrupt-block"), next_to = region && !strcmp(region, "neighbour");
         const char *where = inside ? "the corrupt block" : next_to ? "a neighbouring block" : "the scanned range";
         if (same_module(dp_record_str(r, "module"), m)) {
             agree++;

@@ -3,6 +3,8 @@
 
 #include "dump/dump.h"
 #include "fuzz_common.h"
+
+#include <unistd.h>
 #include "pe.h"
 
 #define MAX_RUNS_TOUCHED 64
@@ -94,4 +96,17 @@ void fz_exercise_dump(struct dp_dump *d)
     for (int k = 0; k < 4; k++) read_at(d, info->bugcheck_params[k]);
     exercise_runs(d);
     exercise_modules(d);
+}
+
+void fz_open_and_exercise(const uint8_t *data, size_t size)
+{
+    char path[64], err[1024];
+    int fd = fz_memfd(data, size, path, sizeof path);
+    if (fd < 0) return;
+    struct dp_dump *d;
+    if (dp_dump_open(path, &d, err, sizeof err) == DP_OK) {
+        fz_exercise_dump(d);
+        dp_dump_close(d);
+    }
+    close(fd);
 }

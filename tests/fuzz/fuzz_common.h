@@ -17,5 +17,7 @@ int fz_memfd(const uint8_t *data, size_t size, char *path, size_t pathlen);
 /* Everything a plugin could ask of an opened dump: info, registers, runs, pages, translations,
  * virtual reads at the addresses the header names, the module list and each module's PE headers. */
 void fz_exercise_dump(struct dp_dump *d);
+/* Opens DATA as a dump file (through a memfd) and, when it opens, exercises it. */
+void fz_open_and_exercise(const uint8_t *data, size_t size);
 
 #endif

@@ -2,7 +2,6 @@
  * Inputs that start like a Windows dump are the other target's business and are skipped, so the
  * mutations this target keeps explore only the libkdumpfile path. */
 #include <string.h>
-#include <unistd.h>
 
 #include "dump/dump.h"
 #include "fuzz_common.h"
@@ -10,14 +9,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size >= 4 && memcmp(data, "PAGE", 4) == 0) return 0;
-    char path[64], err[1024];
-    int fd = fz_memfd(data, size, path, sizeof path);
-    if (fd < 0) return 0;
-    struct dp_dump *d;
-    if (dp_dump_open(path, &d, err, sizeof err) == DP_OK) {
-        fz_exercise_dump(d);
-        dp_dump_close(d);
-    }
-    close(fd);
+    fz_open_and_exercise(data, size);
     return 0;
 }

@@ -23,21 +23,6 @@ static int host_decode(void *ud, const uint8_t *code, size_t len, uint64_t addr,
 }
 
 /* Text accumulated for a finding's details; truncates rather than fails. */
-struct text {
-    char buf[6144];
-    size_t len;
-};
-
-__attribute__((format(printf, 2, 3))) static void tprintf(struct text *t, const char *fmt, ...)
-{
-    if (t->len + 1 >= sizeof t->buf) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-    va_end(ap);
-    if (n > 0) t->len = t->len + (size_t)n < sizeof t->buf ? t->len + (size_t)n : sizeof t->buf - 1;
-}
-
 /* Reads [va, va+want) page by page, stopping at the first page the dump lacks. */
 static size_t read_forward(dp_ctx *ctx, uint64_t va, uint8_t *buf, size_t want)
 {
@@ -111,22 +96,22 @@ static void render_operands(dp_ctx *ctx, const struct dp_insn *i, unsigned ps, c
     }
 }
 
-static void print_listing(dp_ctx *ctx, struct text *t, const struct dp_insn *ins, size_t n, unsigned ps)
+static void print_listing(dp_ctx *ctx, struct dp_text *t, const struct dp_insn *ins, size_t n, unsigned ps)
 {
     if (n == 0) return;
     char sym[128];
     dp_symbolize(ctx, ins[0].address, sym, sizeof sym);
-    tprintf(t, "%s:\n", sym);
+    dp_text_printf(t, "%s:\n", sym);
     for (size_t i = 0; i < n; i++) {
         char ops[400], line[512];
         render_operands(ctx, &ins[i], ps, ops, sizeof ops);
         cp_format_insn(ins[i].address, ps, ins[i].mnemonic, ops, line, sizeof line);
-        tprintf(t, "%s\n", line);
+        dp_text_printf(t, "%s\n", line);
     }
 }
 
 /* `u` and `ub` of v into t; classifies v. */
-static struct cp_verdict disassemble(dp_ctx *ctx, const struct cp_scan *s, uint64_t v, int exec, struct text *t)
+static struct cp_verdict disassemble(dp_ctx *ctx, const struct cp_scan *s, uint64_t v, int exec, struct dp_text *t)
 {
     uint8_t buf[WIN_BEFORE + WIN_AFTER];
     size_t before = read_backward(ctx, v, buf, WIN_BEFORE);
@@ -140,13 +125,13 @@ static struct cp_verdict disassemble(dp_ctx *ctx, const struct cp_scan *s, uint6
     struct dp_insn ins[CP_MAX_LISTING];
     char hex[32];
     cp_format_ptr(v, s->info->ptr_size, hex, sizeof hex);
-    tprintf(t, "\nu %s\n", hex);
+    dp_text_printf(t, "\nu %s\n", hex);
     print_listing(ctx, t, ins, cp_decode_forward(&dec, &w, v, ins, CP_MAX_LISTING), s->info->ptr_size);
     struct cp_backward b;
     cp_search_backward(&dec, &w, v, &b);
     size_t n = cp_listing_backward(&dec, &w, v, &b, ins, CP_MAX_LISTING);
     if (n) {
-        tprintf(t, "\nub %s\n", hex);
+        dp_text_printf(t, "\nub %s\n", hex);
         print_listing(ctx, t, ins, n, s->info->ptr_size);
     }
     return verdict;
@@ -179,20 +164,22 @@ static const char *finding_phrase(enum cp_class c)
 }
 
 static void add_hit_finding(dp_ctx *ctx, const struct cp_scan *s, const struct cp_hit *h,
-                            const struct cp_verdict *v, struct text *t)
+                            const struct cp_verdict *v, struct dp_text *t)
 {
     char title[256], line[256];
     snprintf(title, sizeof title, "%s holds %s %s", s->ranges[h->range].noun, finding_phrase(v->cls), h->module);
     dps_line(s, h, line, sizeof line);
-    struct text d = {.len = 0};
-    tprintf(&d, "%s\n%s (%u%%): %s\n%s", line, cp_class_name(v->cls), v->confidence, v->reason, t->buf);
+    struct dp_text d;
+    dp_text_init(&d);
+    dp_text_printf(&d, "%s\n%s (%u%%): %s\n%s", line, cp_class_name(v->cls), v->confidence, v->reason, dp_text_str(t));
     const struct dp_field ev[] = {
         DP_ADDR("at", h->at),        DP_ADDR("value", h->value),  DP_STR("module", h->module),
         DP_STR("symbol", h->symbol), DP_STR("class", cp_class_name(v->cls)), DP_STR("reason", v->reason),
     };
     struct dp_finding f = {.code = finding_code(v->cls), .severity = DP_SEV_WARNING, .confidence = v->confidence,
-                           .title = title, .details = d.buf, .evidence = ev, .n_evidence = sizeof ev / sizeof ev[0]};
+                           .title = title, .details = dp_text_str(&d), .evidence = ev, .n_evidence = sizeof ev / sizeof ev[0]};
     dp_add_finding(ctx, &f);
+    dp_text_free(&d);
 }
 
 void cp_report_hit(dp_ctx *ctx, struct cp_scan *s, size_t range, uint64_t at, uint64_t v, const struct dp_module *m)
@@ -206,9 +193,8 @@ void cp_report_hit(dp_ctx *ctx, struct cp_scan *s, size_t range, uint64_t at, ui
     snprintf(h->module, sizeof h->module, "%s", m->name ? m->name : "?");
     dp_symbolize(ctx, v, h->symbol, sizeof h->symbol);
     int exec = section_executable(ctx, m, v);
-    struct text t;
-    t.len = 0;
-    t.buf[0] = '\0';
+    struct dp_text t;
+    dp_text_init(&t);
     struct cp_verdict verdict = disassemble(ctx, s, v, exec != 0, &t);
     if (exec < 0 && verdict.confidence > 20) verdict.confidence -= 20; /* section unknown: code assumed */
     h->cls = (int)verdict.cls;
@@ -220,6 +206,7 @@ void cp_report_hit(dp_ctx *ctx, struct cp_scan *s, size_t range, uint64_t at, ui
     };
     dp_publish(ctx, "codeptr.hit", row, sizeof row / sizeof row[0]);
     if (verdict.cls <= CP_INSIDE_FUNCTION) add_hit_finding(ctx, s, h, &verdict, &t);
+    dp_text_free(&t);
 }
 
 static unsigned vote_weight(const struct cp_scan *s, const struct cp_hit *h)
@@ -256,9 +243,8 @@ static void cast_votes(dp_ctx *ctx, const struct cp_scan *s)
 
 void cp_report_summary(dp_ctx *ctx, struct cp_scan *s)
 {
-    struct text t;
-    t.len = 0;
-    t.buf[0] = '\0';
+    struct dp_text t;
+    dp_text_init(&t);
     char title[200];
     if (s->n_ranges == 0) {
         snprintf(title, sizeof title, "nothing to scan: no corrupt pool block reported and no ranges given");
@@ -268,18 +254,19 @@ void cp_report_summary(dp_ctx *ctx, struct cp_scan *s)
         for (size_t i = 0; i < s->n_hits; i++) {
             char line[256];
             dps_line(s, &s->hits[i], line, sizeof line);
-            tprintf(&t, "%s\n", line);
+            dp_text_printf(&t, "%s\n", line);
         }
         for (size_t i = 0; i < s->n_hits; i++)
-            tprintf(&t, "%s%s: %s (%u%%) in %s\n", i ? "" : "\n", s->hits[i].symbol, cp_class_name(s->hits[i].cls),
+            dp_text_printf(&t, "%s%s: %s (%u%%) in %s\n", i ? "" : "\n", s->hits[i].symbol, cp_class_name(s->hits[i].cls),
                     s->hits[i].confidence, s->ranges[s->hits[i].range].noun);
-        if (s->bytes_unreadable) tprintf(&t, "%llu bytes not in the dump\n", (unsigned long long)s->bytes_unreadable);
-        if (s->hits_dropped) tprintf(&t, "%zu more not examined (max_hits)\n", s->hits_dropped);
+        if (s->bytes_unreadable) dp_text_printf(&t, "%llu bytes not in the dump\n", (unsigned long long)s->bytes_unreadable);
+        if (s->hits_dropped) dp_text_printf(&t, "%zu more not examined (max_hits)\n", s->hits_dropped);
     }
     const struct dp_field ev[] = {DP_U64("bytes_scanned", s->bytes_scanned), DP_U64("bytes_unreadable", s->bytes_unreadable),
                                   DP_U64("ranges", s->n_ranges), DP_U64("hits", s->n_hits + s->hits_dropped)};
     struct dp_finding f = {.code = "codeptr.scan", .severity = DP_SEV_INFO, .confidence = 100, .title = title,
-                           .details = t.buf, .evidence = ev, .n_evidence = sizeof ev / sizeof ev[0]};
+                           .details = dp_text_str(&t), .evidence = ev, .n_evidence = sizeof ev / sizeof ev[0]};
     dp_add_finding(ctx, &f);
+    dp_text_free(&t);
     cast_votes(ctx, s);
 }

@@ -7,37 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hv_text_printf(struct hv_text *t, const char *fmt, ...)
-{
-    if (t->failed) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = (t->cap ? t->cap * 2 : 256) + (size_t)n;
-        char *p = realloc(t->p, cap);
-        if (!p) {
-            t->failed = 1;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
-
-void hv_text_free(struct hv_text *t)
-{
-    free(t->p);
-    memset(t, 0, sizeof *t);
-}
-
-static const char *text_or_empty(const struct hv_text *t) { return t->p && !t->failed ? t->p : ""; }
 
 /* WinDbg's names and order; empty strings are left out as WinDbg leaves them out. */
 static const struct {
@@ -58,15 +27,15 @@ static unsigned table_size(const struct hv_smbios_info *i)
     return i->entry.anchor == HV_ANCHOR_SM3 ? i->table_used : i->entry.table_len;
 }
 
-void hv_format_machineid(struct hv_text *t, const struct hv_smbios_info *i)
+void hv_format_machineid(struct dp_text *t, const struct hv_smbios_info *i)
 {
-    hv_text_printf(t, "Machine ID Information [From Smbios %u.%u, DMIVersion %u, Size=%u]\n", i->entry.major,
+    dp_text_printf(t, "Machine ID Information [From Smbios %u.%u, DMIVersion %u, Size=%u]\n", i->entry.major,
                    i->entry.minor, i->entry.bcd_revision, table_size(i));
     if (i->has_release)
-        hv_text_printf(t, "BiosMajorRelease = %u\nBiosMinorRelease = %u\n", i->bios_major, i->bios_minor);
+        dp_text_printf(t, "BiosMajorRelease = %u\nBiosMinorRelease = %u\n", i->bios_major, i->bios_minor);
     for (size_t k = 0; k < sizeof machineid_lines / sizeof *machineid_lines; k++)
         if (i->str[machineid_lines[k].field][0])
-            hv_text_printf(t, "%s = %s\n", machineid_lines[k].label, i->str[machineid_lines[k].field]);
+            dp_text_printf(t, "%s = %s\n", machineid_lines[k].label, i->str[machineid_lines[k].field]);
 }
 
 static void format_addr(char *buf, size_t cap, uint64_t a, unsigned ptr_size)
@@ -75,7 +44,7 @@ static void format_addr(char *buf, size_t cap, uint64_t a, unsigned ptr_size)
     else snprintf(buf, cap, "%08" PRIx64, a);
 }
 
-void hv_format_drivers(struct hv_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
+void hv_format_drivers(struct dp_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
                        unsigned ptr_size)
 {
     int header = 0;
@@ -89,38 +58,38 @@ void hv_format_drivers(struct hv_text *t, const struct hv_verdict *v, const stru
         snprintf(name, sizeof name, "%s", m->name);
         char *dot = strrchr(name, '.');
         if (dot && dot != name) *dot = 0;
-        if (!header++) hv_text_printf(t, "start end module name\n");
-        hv_text_printf(t, "%s %s %s\n", start, end, name);
+        if (!header++) dp_text_printf(t, "start end module name\n");
+        dp_text_printf(t, "%s %s %s\n", start, end, name);
     }
 }
 
-static void format_evidence(struct hv_text *t, const struct hv_verdict *v)
+static void format_evidence(struct dp_text *t, const struct hv_verdict *v)
 {
-    hv_text_printf(t, "Evidence:\n");
-    if (!v->n_ev) hv_text_printf(t, "  (none)\n");
+    dp_text_printf(t, "Evidence:\n");
+    if (!v->n_ev) dp_text_printf(t, "  (none)\n");
     for (size_t i = 0; i < v->n_ev; i++) {
         const struct hv_evidence *e = &v->ev[i];
-        hv_text_printf(t, "  %s = %s -> %s (weight %u%s)\n", e->kind == HV_EV_DRIVER ? "driver" : e->sig->source,
+        dp_text_printf(t, "  %s = %s -> %s (weight %u%s)\n", e->kind == HV_EV_DRIVER ? "driver" : e->sig->source,
                        e->value, e->sig->hv, e->sig->weight, e->sig->weight < HV_WEIGHT_STRONG ? ", weak" : "");
     }
-    if (v->n_ev_dropped) hv_text_printf(t, "  ... %zu more matches not listed\n", v->n_ev_dropped);
-    if (v->vm_bit) hv_text_printf(t, "  smbios.vm_bit = 1 (BIOS characteristics: virtual machine)\n");
+    if (v->n_ev_dropped) dp_text_printf(t, "  ... %zu more matches not listed\n", v->n_ev_dropped);
+    if (v->vm_bit) dp_text_printf(t, "  smbios.vm_bit = 1 (BIOS characteristics: virtual machine)\n");
     for (size_t i = 0; i < v->n_host; i++)
-        hv_text_printf(t, "  host driver %s -> this machine hosts %s\n", v->host[i].value, v->host[i].sig->hv);
+        dp_text_printf(t, "  host driver %s -> this machine hosts %s\n", v->host[i].value, v->host[i].sig->hv);
     if (v->n_explained)
-        hv_text_printf(t, "  (%zu weak guest-driver matches ignored: they load on hosts too)\n", v->n_explained);
+        dp_text_printf(t, "  (%zu weak guest-driver matches ignored: they load on hosts too)\n", v->n_explained);
 }
 
-void hv_format_verdict(struct hv_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
+void hv_format_verdict(struct dp_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
                        const struct hv_smbios_result *smbios, unsigned ptr_size)
 {
-    hv_text_printf(t, "Verdict: %s\n", hv_verdict_kind_name(v->kind));
-    if (v->kind == HV_VERDICT_VIRTUAL) hv_text_printf(t, "Hypervisor: %s\n", v->hv_name);
-    if (v->guest_type[0]) hv_text_printf(t, "Guest type: %s\n", v->guest_type);
-    hv_text_printf(t, "Confidence: %u%% (%s)\n", v->confidence, v->basis);
-    if (v->rival) hv_text_printf(t, "Conflicting evidence points at: %s\n", v->rival);
-    hv_text_printf(t, "SMBIOS: %s\n", smbios->note);
-    hv_text_printf(t, "Dump format: %s, %zu modules\n", obs->format ? obs->format : "?", obs->n_modules);
+    dp_text_printf(t, "Verdict: %s\n", hv_verdict_kind_name(v->kind));
+    if (v->kind == HV_VERDICT_VIRTUAL) dp_text_printf(t, "Hypervisor: %s\n", v->hv_name);
+    if (v->guest_type[0]) dp_text_printf(t, "Guest type: %s\n", v->guest_type);
+    dp_text_printf(t, "Confidence: %u%% (%s)\n", v->confidence, v->basis);
+    if (v->rival) dp_text_printf(t, "Conflicting evidence points at: %s\n", v->rival);
+    dp_text_printf(t, "SMBIOS: %s\n", smbios->note);
+    dp_text_printf(t, "Dump format: %s, %zu modules\n", obs->format ? obs->format : "?", obs->n_modules);
     format_evidence(t, v);
     hv_format_drivers(t, v, obs, ptr_size);
 }
@@ -129,7 +98,7 @@ void hv_format_verdict(struct hv_text *t, const struct hv_verdict *v, const stru
 
 static int report_smbios(dp_ctx *ctx, const struct hv_smbios_result *r)
 {
-    struct hv_text details = {0};
+    struct dp_text details = {0};
     char title[256], keys[HV_F_COUNT][40], version[16];
     struct dp_field ev[HV_F_COUNT + 4];
     size_t n = 0;
@@ -149,12 +118,12 @@ static int report_smbios(dp_ctx *ctx, const struct hv_smbios_result *r)
         }
     } else {
         snprintf(title, sizeof title, "SMBIOS not read: %s", r->note);
-        hv_text_printf(&details, "%s\n", r->note);
+        dp_text_printf(&details, "%s\n", r->note);
     }
     struct dp_finding f = {.code = "hv.smbios", .severity = DP_SEV_INFO, .confidence = 100, .title = title,
-                           .details = text_or_empty(&details), .evidence = ev, .n_evidence = n};
+                           .details = dp_text_str(&details), .evidence = ev, .n_evidence = n};
     int rc = dp_add_finding(ctx, &f);
-    hv_text_free(&details);
+    dp_text_free(&details);
     return rc;
 }
 
@@ -173,7 +142,7 @@ static int report_verdict(dp_ctx *ctx, const struct hv_verdict *v, const struct 
                           const struct hv_smbios_result *smbios)
 {
     unsigned ptr_size = dp_dump_info(ctx)->ptr_size;
-    struct hv_text details = {0};
+    struct dp_text details = {0};
     hv_format_verdict(&details, v, obs, smbios, ptr_size);
     char title[320], keys[HV_EVIDENCE_MAX][80], host_keys[HV_EVIDENCE_MAX][80];
     struct dp_field ev[2 * HV_EVIDENCE_MAX + 8];
@@ -200,9 +169,9 @@ static int report_verdict(dp_ctx *ctx, const struct hv_verdict *v, const struct 
     }
     verdict_title(title, sizeof title, v);
     struct dp_finding f = {.code = "hv.verdict", .severity = DP_SEV_INFO, .confidence = v->confidence,
-                           .title = title, .details = text_or_empty(&details), .evidence = ev, .n_evidence = n};
+                           .title = title, .details = dp_text_str(&details), .evidence = ev, .n_evidence = n};
     int rc = dp_add_finding(ctx, &f);
-    hv_text_free(&details);
+    dp_text_free(&details);
     return rc;
 }
 

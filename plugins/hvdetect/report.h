@@ -8,23 +8,14 @@
 #include <dumppipe/dumppipe.h>
 #include <stddef.h>
 
-/* A growable text buffer; on allocation failure it keeps what it had and sets failed. */
-struct hv_text {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-__attribute__((format(printf, 2, 3))) void hv_text_printf(struct hv_text *t, const char *fmt, ...);
-void hv_text_free(struct hv_text *t);
 
 /* `!sysinfo machineid` lines for a decoded table. */
-void hv_format_machineid(struct hv_text *t, const struct hv_smbios_info *info);
+void hv_format_machineid(struct dp_text *t, const struct hv_smbios_info *info);
 /* `lm` lines (start end module name) for the driver evidence. */
-void hv_format_drivers(struct hv_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
+void hv_format_drivers(struct dp_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
                        unsigned ptr_size);
 /* The verdict finding's details: verdict, evidence, SMBIOS status, driver lines. */
-void hv_format_verdict(struct hv_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
+void hv_format_verdict(struct dp_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
                        const struct hv_smbios_result *smbios, unsigned ptr_size);
 
 /* Adds hv.smbios and hv.verdict findings and publishes smbios.info and hv.verdict. */

@@ -64,7 +64,7 @@ int pool_type_paged(const struct pool_fmt *f, uint8_t type)
 
 int pool_tag_printable(uint32_t tag)
 {
-    tag &= ~POOL_PROTECTED_BIT;
+    tag &= ~DP_POOL_PROTECTED;
     for (int i = 0; i < 4; i++) {
         unsigned c = (tag >> (8 * i)) & 0xff;
         if (c < 0x20 || c > 0x7e) return 0;
@@ -74,7 +74,7 @@ int pool_tag_printable(uint32_t tag)
 
 void pool_tag_text(uint32_t tag, char out[5])
 {
-    tag &= ~POOL_PROTECTED_BIT;
+    tag &= ~DP_POOL_PROTECTED;
     for (int i = 0; i < 4; i++) {
         unsigned c = (tag >> (8 * i)) & 0xff;
         out[i] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';

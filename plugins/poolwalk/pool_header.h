@@ -6,7 +6,7 @@
 
 #define POOL_PAGE_SIZE 4096u
 #define POOL_MAX_SLOTS (POOL_PAGE_SIZE / 8u)
-#include "tag_match.h" /* POOL_PROTECTED_BIT */
+#include <dumppipe/dumppipe.h> /* DP_POOL_PROTECTED */
 #define POOL_SEGMENT_HEAP_BUILD 18362u
 
 enum pool_layout { POOL_LAYOUT_X86 = 0, POOL_LAYOUT_X64 };

@@ -5,7 +5,6 @@
 #include <stdint.h>
 
 #include "pool_page.h"
-#include "text_buf.h"
 
 /* x86 addresses as 8 hex digits, x64 as WinDbg's "ffffe000`0123e000". */
 void pool_format_addr(const struct pool_fmt *f, uint64_t addr, char out[24]);
@@ -16,11 +15,11 @@ const char *pool_region_name(const struct pool_fmt *f, const struct pool_page *p
                              const uint64_t *interest, unsigned n_interest);
 
 /* The whole report for one page: listing, then the diagnosis when the page is not valid. */
-void pool_render_page(struct text_buf *t, const struct pool_fmt *f, const struct pool_page *p, uint64_t page_va,
+void pool_render_page(struct dp_text *t, const struct pool_fmt *f, const struct pool_page *p, uint64_t page_va,
                       const uint64_t *interest, unsigned n_interest);
 
 /* One line per block of the listing (the seed's columns). */
-void pool_render_block(struct text_buf *t, const struct pool_fmt *f, const struct pool_block *b, uint64_t page_va,
+void pool_render_block(struct dp_text *t, const struct pool_fmt *f, const struct pool_block *b, uint64_t page_va,
                        int of_interest);
 
 #endif

@@ -35,7 +35,7 @@ static void publish_blocks(dp_ctx *c, const struct pool_report_page *r)
             DP_ADDR("addr", block_addr(r, b)), DP_ADDR("page", r->base),
             DP_U64("size", (uint64_t)b->h.size * f->gran), DP_U64("prev_size", (uint64_t)b->h.prev * f->gran),
             DP_U64("pool_type", b->h.type), DP_U64("pool_index", b->h.index), DP_STR("tag", tag),
-            DP_BOOL("protected", b->h.tag & POOL_PROTECTED_BIT), DP_BOOL("allocated", pool_type_allocated(f, b->h.type)),
+            DP_BOOL("protected", b->h.tag & DP_POOL_PROTECTED), DP_BOOL("allocated", pool_type_allocated(f, b->h.type)),
             DP_BOOL("of_interest", has_interest(r, b)), DP_BOOL("resync", b->resync), DP_BOOL("physical", r->physical),
         };
         dp_publish(c, "pool.block", row, sizeof row / sizeof row[0]);
@@ -138,13 +138,13 @@ static void add_page_finding(dp_ctx *c, const struct pool_report_page *r, const 
     dp_add_finding(c, &fd);
 }
 
-int pool_report_page(dp_ctx *c, const struct pool_report_page *r, struct text_buf *text)
+int pool_report_page(dp_ctx *c, const struct pool_report_page *r, struct dp_text *text)
 {
     const struct pool_page *p = r->page;
     struct dp_field row[] = {DP_ADDR("page", r->base), DP_BOOL("valid", p->verdict != POOL_PAGE_INVALID),
                              DP_STR("layout", pool_layout_name(r->fmt, p)), DP_U64("blocks", p->n_blocks),
                              DP_BOOL("physical", r->physical)};
-    text_clear(text);
+    dp_text_clear(text);
     pool_render_page(text, r->fmt, p, r->base, r->interest, r->n_interest);
     if (text->failed) {
         dp_set_error(c, "out of memory rendering pool page");
@@ -153,6 +153,6 @@ int pool_report_page(dp_ctx *c, const struct pool_report_page *r, struct text_bu
     dp_publish(c, "pool.page", row, sizeof row / sizeof row[0]);
     publish_blocks(c, r);
     if (p->verdict == POOL_PAGE_INVALID) publish_corruption(c, r);
-    add_page_finding(c, r, text_str(text));
+    add_page_finding(c, r, dp_text_str(text));
     return DP_OK;
 }

@@ -5,7 +5,6 @@
 #include <dumppipe/dumppipe.h>
 
 #include "pool_page.h"
-#include "text_buf.h"
 
 struct pool_report_page {
     const struct pool_fmt *fmt;
@@ -17,7 +16,7 @@ struct pool_report_page {
 };
 
 /* Publishes the page's rows and adds its finding; TEXT is scratch space for the details. */
-int pool_report_page(dp_ctx *c, const struct pool_report_page *r, struct text_buf *text);
+int pool_report_page(dp_ctx *c, const struct pool_report_page *r, struct dp_text *text);
 
 const char *pool_layout_name(const struct pool_fmt *f, const struct pool_page *p);
 

@@ -18,7 +18,7 @@ int pool_page_candidate(const struct pool_fmt *f, const uint8_t *page)
 
 void pool_tag_stats_add(struct pool_tag_stats *s, const struct pool_fmt *f, const struct pool_hdr *h)
 {
-    uint32_t tag = h->tag & ~POOL_PROTECTED_BIT;
+    uint32_t tag = h->tag & ~DP_POOL_PROTECTED;
     unsigned i;
     if (tag == 0) tag = 0x20202020u; /* an all-zero tag would read as an empty slot */
     i = (tag * 2654435761u) % POOL_TAG_SLOTS;

@@ -28,6 +28,5 @@ void pool_tag_stats_add(struct pool_tag_stats *s, const struct pool_fmt *f, cons
 /* Indices of used slots sorted by bytes, descending; returns how many were written (<= max). */
 unsigned pool_tag_stats_top(const struct pool_tag_stats *s, unsigned *order, unsigned max);
 
-#include "tag_match.h"
 
 #endif

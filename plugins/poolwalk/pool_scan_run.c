@@ -32,17 +32,17 @@ static int already_reported(const struct scan_totals *t, uint64_t pfn)
     return 0;
 }
 
-static void note_tag_hits(struct poolwalk_state *st, struct scan_totals *t, struct text_buf *hits, const char *want,
+static void note_tag_hits(struct poolwalk_state *st, struct scan_totals *t, struct dp_text *hits, const char *want,
                           uint64_t base)
 {
     for (unsigned i = 0; i < st->page.n_blocks; i++) {
         const struct pool_block *b = &st->page.blocks[i];
-        if (!pool_tag_matches(b->h.tag, want)) continue;
+        if (!dp_pool_tag_matches(b->h.tag, want)) continue;
         if (t->tag_hits++ < MAX_TAG_HITS_LISTED) pool_render_block(hits, &st->fmt, b, base, 0);
     }
 }
 
-static int judge_page(dp_ctx *c, struct poolwalk_state *st, struct scan_totals *t, struct text_buf *hits,
+static int judge_page(dp_ctx *c, struct poolwalk_state *st, struct scan_totals *t, struct dp_text *hits,
                       const uint8_t *page, uint64_t pfn)
 {
     const char *want = dp_opt_string(c, "find_tag");
@@ -66,7 +66,7 @@ static int judge_page(dp_ctx *c, struct poolwalk_state *st, struct scan_totals *
     return pool_report_page(c, &r, &st->text);
 }
 
-static int scan_run(dp_ctx *c, struct poolwalk_state *st, struct scan_totals *t, struct text_buf *hits, size_t run)
+static int scan_run(dp_ctx *c, struct poolwalk_state *st, struct scan_totals *t, struct dp_text *hits, size_t run)
 {
     uint64_t first, count;
     if (dp_phys_run(c, run, &first, &count) != DP_OK) return DP_OK;
@@ -81,44 +81,44 @@ static int scan_run(dp_ctx *c, struct poolwalk_state *st, struct scan_totals *t,
     return DP_OK;
 }
 
-static void render_usage(struct text_buf *out, const struct poolwalk_state *st, int64_t top)
+static void render_usage(struct dp_text *out, const struct poolwalk_state *st, int64_t top)
 {
     unsigned order[256], n;
     if (top < 0) top = 0;
     if (top > 256) top = 256;
     n = pool_tag_stats_top(&st->stats, order, (unsigned)top);
-    text_printf(out, "\nPool usage by tag on the scanned pages (like !poolused), by bytes:\n");
-    text_printf(out, " Tag     Allocs          Bytes     Frees\n");
+    dp_text_printf(out, "\nPool usage by tag on the scanned pages (like !poolused), by bytes:\n");
+    dp_text_printf(out, " Tag     Allocs          Bytes     Frees\n");
     for (unsigned i = 0; i < n; i++) {
         const struct pool_tag_stat *s = &st->stats.slot[order[i]];
         struct pool_hdr h = {.tag = s->tag};
         char tag[5];
         pool_tag_text(h.tag, tag);
-        text_printf(out, " %-4s %9" PRIu64 " %14" PRIu64 " %9" PRIu64 "\n", tag, s->allocs, s->bytes, s->frees);
+        dp_text_printf(out, " %-4s %9" PRIu64 " %14" PRIu64 " %9" PRIu64 "\n", tag, s->allocs, s->bytes, s->frees);
     }
     if (st->stats.overflow_blocks)
-        text_printf(out, " (%" PRIu64 " blocks with further tags not counted)\n", st->stats.overflow_blocks);
+        dp_text_printf(out, " (%" PRIu64 " blocks with further tags not counted)\n", st->stats.overflow_blocks);
 }
 
-static void report_scan(dp_ctx *c, struct poolwalk_state *st, const struct scan_totals *t, struct text_buf *hits)
+static void report_scan(dp_ctx *c, struct poolwalk_state *st, const struct scan_totals *t, struct dp_text *hits)
 {
     const char *want = dp_opt_string(c, "find_tag");
     char title[200];
-    text_clear(&st->text);
-    text_printf(&st->text, "Scanned %" PRIu64 " present pages: %" PRIu64 " look like small-pool pages, %" PRIu64
+    dp_text_clear(&st->text);
+    dp_text_printf(&st->text, "Scanned %" PRIu64 " present pages: %" PRIu64 " look like small-pool pages, %" PRIu64
                 " valid, %" PRIu64 " invalid, %" PRIu64 " segment-heap.\n", t->present, t->pool, t->valid,
                 t->invalid, t->segment_heap);
     if (t->already)
-        text_printf(&st->text, "%" PRIu64 " invalid pages hold addresses of interest and are reported above.\n",
+        dp_text_printf(&st->text, "%" PRIu64 " invalid pages hold addresses of interest and are reported above.\n",
                     t->already);
     if (t->invalid > t->reported + t->already)
-        text_printf(&st->text, "%" PRIu64 " invalid pages were counted but not reported one by one (max_pages).\n",
+        dp_text_printf(&st->text, "%" PRIu64 " invalid pages were counted but not reported one by one (max_pages).\n",
                     t->invalid - t->reported - t->already);
     render_usage(&st->text, st, dp_opt_int(c, "top"));
     if (want && *want) {
-        text_printf(&st->text, "\nBlocks tagged '%s' (like !poolfind; physical addresses): %" PRIu64 "\n%s", want,
-                    t->tag_hits, text_str(hits));
-        if (t->tag_hits > MAX_TAG_HITS_LISTED) text_printf(&st->text, " ... (first %d listed)\n", MAX_TAG_HITS_LISTED);
+        dp_text_printf(&st->text, "\nBlocks tagged '%s' (like !poolfind; physical addresses): %" PRIu64 "\n%s", want,
+                    t->tag_hits, dp_text_str(hits));
+        if (t->tag_hits > MAX_TAG_HITS_LISTED) dp_text_printf(&st->text, " ... (first %d listed)\n", MAX_TAG_HITS_LISTED);
     }
     snprintf(title, sizeof title, "Pool scan: %" PRIu64 " pool pages, %" PRIu64 " invalid, %u tags", t->pool,
              t->invalid, st->stats.used);
@@ -127,7 +127,7 @@ static void report_scan(dp_ctx *c, struct poolwalk_state *st, const struct scan_
                             DP_U64("segment_heap_pages", t->segment_heap), DP_U64("tags", st->stats.used),
                             DP_U64("find_tag_hits", t->tag_hits)};
     struct dp_finding fd = {.code = "pool.scan", .severity = t->invalid ? DP_SEV_WARNING : DP_SEV_INFO,
-                            .confidence = 80, .title = title, .details = text_str(&st->text), .evidence = ev,
+                            .confidence = 80, .title = title, .details = dp_text_str(&st->text), .evidence = ev,
                             .n_evidence = sizeof ev / sizeof ev[0]};
     dp_add_finding(c, &fd);
 }
@@ -144,7 +144,7 @@ static void report_no_pages(dp_ctx *c)
 int poolwalk_scan_all(dp_ctx *c, struct poolwalk_state *st, const uint64_t *interest, unsigned n_interest)
 {
     struct scan_totals t;
-    struct text_buf hits;
+    struct dp_text hits;
     size_t runs = dp_phys_run_count(c);
     int rc = DP_OK;
     if (runs == 0) {
@@ -152,10 +152,10 @@ int poolwalk_scan_all(dp_ctx *c, struct poolwalk_state *st, const uint64_t *inte
         return DP_OK;
     }
     memset(&t, 0, sizeof t);
-    text_init(&hits);
+    dp_text_init(&hits);
     note_interest_pfns(c, &t, interest, n_interest);
     for (size_t i = 0; i < runs && rc == DP_OK; i++) rc = scan_run(c, st, &t, &hits, i);
     if (rc == DP_OK) report_scan(c, st, &t, &hits);
-    text_free(&hits);
+    dp_text_free(&hits);
     return rc;
 }

@@ -143,13 +143,13 @@ static int poolwalk_run(dp_ctx *c, void *state)
         free(st);
         return DP_ERR_INVALID;
     }
-    text_init(&st->text);
+    dp_text_init(&st->text);
     rc = poolwalk_pick_format(c, &st->fmt);
     n = rc == DP_OK ? collect_interest(c, addrs) : 0;
     if (rc == DP_OK) rc = walk_interest(c, st, addrs, n);
     if (rc == DP_OK && all) rc = poolwalk_scan_all(c, st, addrs, n);
     else if (rc == DP_OK && n == 0) report_nothing_to_do(c);
-    text_free(&st->text);
+    dp_text_free(&st->text);
     free(st);
     return rc;
 }

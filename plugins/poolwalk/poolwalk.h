@@ -6,13 +6,12 @@
 
 #include "pool_page.h"
 #include "pool_scan.h"
-#include "text_buf.h"
 
 struct poolwalk_state {
     struct pool_fmt fmt;
     uint8_t buf[POOL_PAGE_SIZE];
     struct pool_page page;
-    struct text_buf text;
+    struct dp_text text;
     struct pool_tag_stats stats;
     unsigned pages_walked;
 };

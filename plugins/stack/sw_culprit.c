@@ -26,7 +26,7 @@ static uint64_t corrupt_block_with_tag(dp_ctx *ctx, const char *tag)
 }
 
 /* tag.owner rows: a reason for the culprit, or a warning that the tag points elsewhere. */
-static unsigned tag_evidence(dp_ctx *ctx, const struct dp_module *m, struct sw_text *t)
+static unsigned tag_evidence(dp_ctx *ctx, const struct dp_module *m, struct dp_text *t)
 {
     unsigned agree = 0;
     size_t n = dp_artifact_count(ctx, "tag.owner");
@@ -37,18 +37,18 @@ static unsigned tag_evidence(dp_ctx *ctx, const struct dp_module *m, struct sw_t
         if (dp_record_u64(r, "rank", 1) != 1 || !tag || !owner) continue;
         if (same_module(owner, m)) {
             agree++;
-            sw_text_printf(t, "  - pool tag %s", tag);
-            if (block) sw_text_printf(t, " of the corrupt block %llx", (unsigned long long)block);
-            sw_text_printf(t, " is %s's (%s)\n", m->name, src ? src : "tag.owner");
+            dp_text_printf(t, "  - pool tag %s", tag);
+            if (block) dp_text_printf(t, " of the corrupt block %llx", (unsigned long long)block);
+            dp_text_printf(t, " is %s's (%s)\n", m->name, src ? src : "tag.owner");
         } else if (block) {
-            sw_text_printf(t, "  ! but pool tag %s of the corrupt block %llx is %s's\n", tag, (unsigned long long)block, owner);
+            dp_text_printf(t, "  ! but pool tag %s of the corrupt block %llx is %s's\n", tag, (unsigned long long)block, owner);
         }
     }
     return agree;
 }
 
 /* codeptr.hit rows: code pointers into the culprit inside (or next to) the corrupt block. */
-static unsigned codeptr_evidence(dp_ctx *ctx, const struct dp_module *m, struct sw_text *t)
+static unsigned codeptr_evidence(dp_ctx *ctx, const struct dp_module *m, struct dp_text *t)
 {
     unsigned agree = 0;
     size_t n = dp_artifact_count(ctx, "codeptr.hit");
@@ -60,17 +60,17 @@ static unsigned codeptr_evidence(dp_ctx *ctx, const struct dp_module *m, struct 
         const char *where = inside ? "the corrupt block" : next_to ? "a neighbouring block" : "the scanned range";
         if (same_module(dp_record_str(r, "module"), m)) {
             agree++;
-            sw_text_printf(t, "  - %s holds a code pointer to %s at %llx (%s)\n", where, sym ? sym : "?",
+            dp_text_printf(t, "  - %s holds a code pointer to %s at %llx (%s)\n", where, sym ? sym : "?",
                            (unsigned long long)dp_record_u64(r, "at", 0), cls);
         } else if (inside) {
-            sw_text_printf(t, "  ! but the corrupt block also holds a code pointer to %s (%s)\n", sym ? sym : "?", cls);
+            dp_text_printf(t, "  ! but the corrupt block also holds a code pointer to %s (%s)\n", sym ? sym : "?", cls);
         }
     }
     return agree;
 }
 
 /* bugcheck.address rows naming code: the faulting instruction inside the culprit. */
-static unsigned fault_evidence(dp_ctx *ctx, const struct dp_module *m, struct sw_text *t)
+static unsigned fault_evidence(dp_ctx *ctx, const struct dp_module *m, struct dp_text *t)
 {
     unsigned agree = 0;
     size_t n = dp_artifact_count(ctx, "bugcheck.address");
@@ -81,7 +81,7 @@ static unsigned fault_evidence(dp_ctx *ctx, const struct dp_module *m, struct sw
         if (!kind || strcmp(kind, "code") || a - m->base >= m->size) continue;
         char sym[SW_SYMBOL_LEN];
         dp_symbolize(ctx, a, sym, sizeof sym);
-        sw_text_printf(t, "  - the bug check's %s %s is in %s\n", role ? role : "code address", sym, m->name);
+        dp_text_printf(t, "  - the bug check's %s %s is in %s\n", role ? role : "code address", sym, m->name);
         agree++;
     }
     return agree;
@@ -135,20 +135,14 @@ void sw_report_culprit(dp_ctx *ctx, const struct sw_named_frame *frames, size_t 
     if (k >= n) return no_culprit(ctx, n);
     const struct sw_named_frame *nf = &frames[k];
     const struct dp_module *m = nf->module;
-    struct sw_text t;
-    t.len = 0;
-    t.buf[0] = 0;
-    sw_text_printf(&t, "Culprit: %s\n  - first non-OS module on the stack: %s (frame %zu%s%s)\n", m->name, nf->symbol, k,
+    struct dp_text t;
+    dp_text_init(&t);
+    dp_text_printf(&t, "Culprit: %s\n  - first non-OS module on the stack: %s (frame %zu%s%s)\n", m->name, nf->symbol, k,
                    k ? ", which called " : "", k ? frames[k - 1].symbol : "");
     if (nf->f->weak)
-        sw_text_printf(&t, "    (a value inside %s on the stack; its code is not in the dump to confirm a call)\n", m->name);
+        dp_text_printf(&t, "    (a value inside %s on the stack; its code is not in the dump to confirm a call)\n", m->name);
     unsigned weight = nf->f->weak ? SW_WEAK_VOTE_WEIGHT : SW_VOTE_WEIGHT;
     unsigned more = tag_evidence(ctx, m, &t) + codeptr_evidence(ctx, m, &t) + fault_evidence(ctx, m, &t);
-    char short_name[64];
-    snprintf(short_name, sizeof short_name, "%s", m->name);
-    char *dot = strrchr(short_name, '.');
-    if (dot && dot != short_name) *dot = 0;
-    sw_text_printf(&t, "\nMODULE_NAME: %s\n\nIMAGE_NAME:  %s\n", short_name, m->name);
     vote(ctx, nf, weight);
     char title[256];
     snprintf(title, sizeof title, "%s: first non-OS module on the stack%s", m->name,
@@ -157,6 +151,7 @@ void sw_report_culprit(dp_ctx *ctx, const struct sw_named_frame *frames, size_t 
     const struct dp_field ev[] = {DP_STR("module", m->name), DP_STR("symbol", nf->symbol), DP_U64("frame", k),
                                   DP_U64("corroborating", more)};
     struct dp_finding fd = {.code = "stack.culprit", .severity = DP_SEV_WARNING, .confidence = conf > 95 ? 95 : conf,
-                            .title = title, .details = t.buf, .evidence = ev, .n_evidence = sizeof ev / sizeof ev[0]};
+                            .title = title, .details = dp_text_str(&t), .evidence = ev, .n_evidence = sizeof ev / sizeof ev[0]};
     dp_add_finding(ctx, &fd);
+    dp_text_free(&t);
 }

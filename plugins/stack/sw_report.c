@@ -5,16 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void sw_text_printf(struct sw_text *t, const char *fmt, ...)
-{
-    if (t->len + 1 >= sizeof t->buf) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
-    va_end(ap);
-    if (n > 0) t->len += (size_t)n < sizeof t->buf - t->len ? (size_t)n : sizeof t->buf - t->len - 1;
-}
-
 const char *sw_source_name(enum sw_source s)
 {
     static const char *const names[] = {"context", "frame-pointer", "unwind", "scan"};
@@ -60,23 +50,22 @@ static void publish_frame(dp_ctx *ctx, size_t i, const struct sw_named_frame *nf
 
 void sw_report_stack(dp_ctx *ctx, const struct sw_stack *st, const struct sw_named_frame *frames, unsigned ptr_size)
 {
-    struct sw_text t; /* 16 KiB: fine on the stack */
+    struct dp_text t;
     size_t scanned = 0, weak = 0;
-    t.len = 0;
-    t.buf[0] = 0;
-    sw_text_printf(&t, "STACK_TEXT:\n");
+    dp_text_init(&t);
+    dp_text_printf(&t, "STACK_TEXT:\n");
     for (size_t i = 0; i < st->n; i++) {
         const struct sw_frame *f = frames[i].f;
         if (f->source == SW_SRC_SCAN && !scanned++)
-            sw_text_printf(&t, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
+            dp_text_printf(&t, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
         weak += f->weak != 0;
         char line[256];
         sw_format_frame(line, sizeof line, ptr_size, f, frames[i].symbol);
-        sw_text_printf(&t, "%s\n", line);
+        dp_text_printf(&t, "%s\n", line);
         publish_frame(ctx, i, &frames[i]);
     }
     if (weak)
-        sw_text_printf(&t, "\n%zu frame%s accepted by module range alone (the module's code is not in the dump, so no "
+        dp_text_printf(&t, "\n%zu frame%s accepted by module range alone (the module's code is not in the dump, so no "
                        "call before the return address could be checked): lower confidence.\n", weak, weak == 1 ? "" : "s");
     char title[256];
     snprintf(title, sizeof title, "%zu frame%s from %s%s", st->n, st->n == 1 ? "" : "s", st->n ? frames[0].symbol : "?",
@@ -84,7 +73,8 @@ void sw_report_stack(dp_ctx *ctx, const struct sw_stack *st, const struct sw_nam
     const struct dp_field ev[] = {DP_U64("frames", st->n), DP_U64("scanned", scanned), DP_U64("weak", weak),
                                   DP_ADDR("stack_low", st->lo), DP_ADDR("stack_high", st->hi)};
     struct dp_finding fd = {.code = "stack.text", .severity = DP_SEV_INFO,
-                            .confidence = weak ? 40 : scanned ? 70 : 95, .title = title, .details = t.buf,
+                            .confidence = weak ? 40 : scanned ? 70 : 95, .title = title, .details = dp_text_str(&t),
                             .evidence = ev, .n_evidence = sizeof ev / sizeof ev[0]};
     dp_add_finding(ctx, &fd);
+    dp_text_free(&t);
 }

@@ -17,12 +17,6 @@ struct sw_named_frame {
     char symbol[SW_SYMBOL_LEN];
 };
 
-struct sw_text {
-    char buf[16384];
-    size_t len;
-};
-__attribute__((format(printf, 2, 3))) void sw_text_printf(struct sw_text *t, const char *fmt, ...);
-
 /* One STACK_TEXT line: "b80a60cc 808927bb nt!KeBugCheckEx+0x1b" (x64: "ffff8504`29890ee8 ..."). */
 void sw_format_frame(char *out, size_t len, unsigned ptr_size, const struct sw_frame *f, const char *symbol);
 const char *sw_source_name(enum sw_source s);

@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "tag_match.h"
 
 #define MAX_SECTIONS 64
 #define MAX_SECTION_BYTES (64u << 20) /* no real driver section is larger; bounds a hostile header */
@@ -67,7 +66,7 @@ static void search_window(struct search *s, struct tag_query *q, unsigned nq, co
                           const struct dp_section *sec, uint64_t va, size_t len, size_t lead)
 {
     for (unsigned k = 0; k < nq; k++) {
-        uint32_t values[2] = {q[k].tag, q[k].tag | POOL_PROTECTED_BIT};
+        uint32_t values[2] = {q[k].tag, q[k].tag | DP_POOL_PROTECTED};
         for (unsigned v = 0; v < 2; v++) {
             /* occurrences starting on this page only, so none is counted twice */
             for (size_t at = tag_find_dword(s->buf, lead + PAGE, lead, values[v]); at < lead + PAGE;

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "text_buf.h"
 
 static const char *const source_names[] = {"table", "file", "inline"};
 
@@ -54,13 +53,13 @@ static void vote(dp_ctx *c, const struct tag_query *q, const struct tag_candidat
     dp_publish(c, "culprit.vote", row, sizeof row / sizeof row[0]);
 }
 
-static void describe_candidates(dp_ctx *c, struct text_buf *t, const struct tag_query *q)
+static void describe_candidates(dp_ctx *c, struct dp_text *t, const struct tag_query *q)
 {
     for (unsigned i = 0; i < q->n_cand; i++) {
         const struct tag_candidate *cd = &q->cand[i];
         char sym[160];
         dp_symbolize(c, cd->best.addr, sym, sizeof sym);
-        text_printf(t, "  %u. %-16s %s at %s (%u code sites, %u literals)\n", i + 1, cd->module->name,
+        dp_text_printf(t, "  %u. %-16s %s at %s (%u code sites, %u literals)\n", i + 1, cd->module->name,
                     hit_words(cd), sym, cd->n_code, cd->n_literal);
         publish_owner(c, q->text, cd->module->name, cd->best.kind == TAG_HIT_CODE ? "code" : "literal",
                       cd->best.addr, sym, hit_words(cd), i + 1);
@@ -90,40 +89,40 @@ static void owner_line(char *title, size_t len, const struct tag_query *q, const
     }
 }
 
-static void describe_context(dp_ctx *c, struct text_buf *t, const struct tag_query *q, const struct tag_entry *e,
+static void describe_context(dp_ctx *c, struct dp_text *t, const struct tag_query *q, const struct tag_entry *e,
                              int have_entry, const struct tag_search_stats *st, const char *owner)
 {
     const char *blamed = stack_blamed_module(c);
     if (have_entry)
-        text_printf(t, "Tag list (%s): %s - %s - %s\n", source_names[e->source], e->pattern, e->binary, e->description);
+        dp_text_printf(t, "Tag list (%s): %s - %s - %s\n", source_names[e->source], e->pattern, e->binary, e->description);
     else
-        text_printf(t, "Tag lists: no entry for %s (WinDbg would say \"Unknown (update pooltag.txt)\")\n", q->text);
-    text_printf(t, "Modules searched: %u of %u (%u without headers in the dump, %u with no image page present)\n",
+        dp_text_printf(t, "Tag lists: no entry for %s (WinDbg would say \"Unknown (update pooltag.txt)\")\n", q->text);
+    dp_text_printf(t, "Modules searched: %u of %u (%u without headers in the dump, %u with no image page present)\n",
                 st->searched, st->modules, st->skipped_no_headers, st->skipped_absent);
     if (blamed && owner)
-        text_printf(t, "The stack blames %s: %s\n", blamed,
+        dp_text_printf(t, "The stack blames %s: %s\n", blamed,
                     tag_same_module(blamed, owner) ? "the same module owns the tag" : "a different module");
 }
 
 int tag_report_query(dp_ctx *c, const struct tag_db *db, const struct tag_query *q, const struct tag_search_stats *st)
 {
     struct tag_entry e;
-    struct text_buf t;
+    struct dp_text t;
     char title[512], top_sym[160] = "";
     unsigned confidence = 0;
     int have_entry = tag_db_lookup(db, q->tag, &e) == 0;
     const struct tag_candidate *top = q->n_cand ? &q->cand[0] : NULL;
     const char *owner = top && top->best.kind == TAG_HIT_CODE ? top->module->name : have_entry ? e.binary : NULL;
     if (top) dp_symbolize(c, top->best.addr, top_sym, sizeof top_sym);
-    text_init(&t);
+    dp_text_init(&t);
     owner_line(title, sizeof title, q, &e, have_entry, top, top_sym, &confidence);
-    text_printf(&t, "Owning component : %s\n", owner ? owner : "unknown (no tag list entry, no code using the tag)");
-    if (q->n_cand) text_printf(&t, "Modules whose image holds the tag, best first:\n");
+    dp_text_printf(&t, "Owning component : %s\n", owner ? owner : "unknown (no tag list entry, no code using the tag)");
+    if (q->n_cand) dp_text_printf(&t, "Modules whose image holds the tag, best first:\n");
     describe_candidates(c, &t, q);
     if (have_entry) publish_owner(c, q->text, e.binary, source_names[e.source], 0, "", e.description, q->n_cand + 1);
     describe_context(c, &t, q, &e, have_entry, st, owner);
     if (t.failed) {
-        text_free(&t);
+        dp_text_free(&t);
         dp_set_error(c, "out of memory");
         return DP_ERR_NOMEM;
     }
@@ -133,9 +132,9 @@ int tag_report_query(dp_ctx *c, const struct tag_db *db, const struct tag_query 
                                              : have_entry ? source_names[e.source] : top ? "literal" : "none"),
                             DP_STR("code", top_sym)};
     struct dp_finding fd = {.code = "pool.tag.owner", .severity = DP_SEV_INFO, .confidence = confidence,
-                            .title = title, .details = text_str(&t), .evidence = ev, .n_evidence = 6};
+                            .title = title, .details = dp_text_str(&t), .evidence = ev, .n_evidence = 6};
     dp_add_finding(c, &fd);
-    text_free(&t);
+    dp_text_free(&t);
     return DP_OK;
 }
 

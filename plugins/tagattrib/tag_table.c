@@ -1,10 +1,10 @@
 #include "tag_table.h"
+#include <dumppipe/dumppipe.h>
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tag_match.h"
 
 #define TAG_DB_MAX_ENTRIES 1000000u /* a pooltag.txt has ~10,000 lines; this bounds a hostile file */
 
@@ -94,7 +94,7 @@ int tag_db_add(struct tag_db *db, const struct tag_entry *e)
 /* 3 exact, 2 with '?', 1 with '*', 0 no match. */
 static int match_quality(uint32_t tag, const char *pattern)
 {
-    if (!pool_tag_matches(tag, pattern)) return 0;
+    if (!dp_pool_tag_matches(tag, pattern)) return 0;
     if (strchr(pattern, '*')) return 1;
     return strchr(pattern, '?') ? 2 : 3;
 }
@@ -117,7 +117,7 @@ static void consider(uint32_t tag, const char *pat, const char *bin, const char 
 int tag_db_lookup(const struct tag_db *db, uint32_t tag, struct tag_entry *out)
 {
     int best = 0;
-    tag &= ~POOL_PROTECTED_BIT;
+    tag &= ~DP_POOL_PROTECTED;
     for (size_t i = 0; i < db->n; i++) {
         const struct tag_entry *e = &db->entries[i];
         consider(tag, e->pattern, e->binary, e->description, e->source, &best, out);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "tag_evidence.h"
-#include "tag_match.h"
 #include "tag_report.h"
 #include "tag_sources.h"
 #include "tag_table.h"
@@ -27,7 +26,7 @@ static unsigned add_query(struct tag_query *q, unsigned n, const char *text, con
 {
     uint32_t tag;
     if (!text || !*text || strlen(text) > 4) return n;
-    tag = pool_tag_value(text) & ~POOL_PROTECTED_BIT;
+    tag = dp_pool_tag_value(text) & ~DP_POOL_PROTECTED;
     for (unsigned i = 0; i < n; i++)
         if (q[i].tag == tag) return n;
     if (n >= MAX_QUERIES) return n;

@@ -134,15 +134,15 @@ static void test_xen_24_table(void **state)
     assert_int_equal(info.n_structs, 4);
     assert_false(info.vm_bit);
 
-    struct hv_text text = {0};
+    struct dp_text text = {0};
     hv_format_machineid(&text, &info);
     char expect[512];
     snprintf(expect, sizeof expect,
              "Machine ID Information [From Smbios 2.4, DMIVersion 36, Size=%zu]\n"
              "BiosMajorRelease = 3\nBiosMinorRelease = 1\nBiosVendor = Xen\nBiosVersion = 3.1.0\n"
              "SystemManufacturer = Xen\nSystemProductName = HVM domU\nSystemVersion = 3.1.0\n", t.n);
-    assert_string_equal(text.p, expect);
-    hv_text_free(&text);
+    assert_string_equal(dp_text_str(&text), expect);
+    dp_text_free(&text);
 }
 
 static void test_sm3_table_and_uuid(void **state)

@@ -47,10 +47,10 @@ static void x64_hdr(unsigned off, unsigned prev, unsigned size, unsigned type, u
 static void build_seed_page(void)
 {
     memset(page, 0, sizeof page);
-    x86_hdr(0x000, 0, 0x270, 5, tag4("Thre") | POOL_PROTECTED_BIT);
+    x86_hdr(0x000, 0, 0x270, 5, tag4("Thre") | DP_POOL_PROTECTED);
     x86_hdr(0x270, 0x270, 0x10, 0, tag4("RxIr"));
     x86_hdr(0x280, 0x10, 0x40, 5, tag4("Vadl"));
-    x86_hdr(0x2c0, 0x40, 0x98, 5, tag4("File") | POOL_PROTECTED_BIT);
+    x86_hdr(0x2c0, 0x40, 0x98, 5, tag4("File") | DP_POOL_PROTECTED);
     x86_hdr(0x358, 0x98, 0x8, 0, tag4("Vadl"));
     x86_hdr(0x360, 0x8, 0x50, 5, tag4("Gsem"));
     x86_hdr(0x3b0, 0x50, 0x8, 0, tag4("CcSc"));
@@ -66,7 +66,7 @@ static void build_seed_page(void)
 static void test_seed_page_listing_and_diagnosis(void **state)
 {
     struct pool_fmt f;
-    struct text_buf t;
+    struct dp_text t;
     uint64_t interest[] = {0xa34583b8, 0xa34584f0};
     (void)state;
     build_seed_page();
@@ -81,9 +81,9 @@ static void test_seed_page_listing_and_diagnosis(void **state)
     assert_int_equal(result.regions[0].end * 8, 0x3d8);
     assert_int_equal(result.regions[1].start * 8, 0x3f8);
     assert_int_equal(result.regions[1].end * 8, 0x5e8);
-    text_init(&t);
+    dp_text_init(&t);
     pool_render_page(&t, &f, &result, 0xa3458000, interest, 2);
-    const char *s = text_str(&t);
+    const char *s = dp_text_str(&t);
     assert_non_null(strstr(s, "Pool page a34583b8 region is Nonpaged pool\n"
                               " a3458000 size:  270 previous size:    0  (Allocated)  Thre (Protected)\n"
                               " a3458270 size:   10 previous size:  270  (Free)       RxIr\n"
@@ -98,13 +98,13 @@ static void test_seed_page_listing_and_diagnosis(void **state)
     assert_non_null(strstr(s, "[ a34583b8 --> a34583d8 (size = 0x20 bytes)]: Corrupt region"));
     assert_non_null(strstr(s, "[ a34583f8 --> a34585e8 (size = 0x1f0 bytes)]: Corrupt region"));
     assert_non_null(strstr(s, "None found"));
-    text_free(&t);
+    dp_text_free(&t);
 }
 
 static void build_x64_clean(void)
 {
     memset(page, 0xcc, sizeof page);
-    x64_hdr(0x000, 0, 0x200, 2, tag4("Proc") | POOL_PROTECTED_BIT);
+    x64_hdr(0x000, 0, 0x200, 2, tag4("Proc") | DP_POOL_PROTECTED);
     x64_hdr(0x200, 0x200, 0x80, 3, tag4("NpAt"));
     x64_hdr(0x280, 0x80, 0x100, 0, tag4("Even"));
     x64_hdr(0x380, 0x100, 0x400, 2, tag4("File"));
@@ -114,7 +114,7 @@ static void build_x64_clean(void)
 static void test_x64_clean_page_is_valid(void **state)
 {
     struct pool_fmt f;
-    struct text_buf t;
+    struct dp_text t;
     uint64_t interest[] = {0xffffe00012345380ull};
     (void)state;
     build_x64_clean();
@@ -124,12 +124,12 @@ static void test_x64_clean_page_is_valid(void **state)
     assert_int_equal(result.n_blocks, 5);
     assert_int_equal(result.n_regions, 0);
     assert_true(pool_page_candidate(&f, page));
-    text_init(&t);
+    dp_text_init(&t);
     pool_render_page(&t, &f, &result, 0xffffe00012345000ull, interest, 1);
-    assert_non_null(strstr(text_str(&t), "*ffffe000`12345380 size:  400 previous size:  100  (Allocated) *File\n"));
-    assert_non_null(strstr(text_str(&t), "region is Nonpaged pool"));
-    assert_non_null(strstr(text_str(&t), "is VALID."));
-    text_free(&t);
+    assert_non_null(strstr(dp_text_str(&t), "*ffffe000`12345380 size:  400 previous size:  100  (Allocated) *File\n"));
+    assert_non_null(strstr(dp_text_str(&t), "region is Nonpaged pool"));
+    assert_non_null(strstr(dp_text_str(&t), "is VALID."));
+    dp_text_free(&t);
 }
 
 static void test_x64_corrupt_middle_header_single_bit(void **state)
@@ -159,7 +159,7 @@ static void test_x64_corrupt_middle_header_single_bit(void **state)
 static void test_x64_overwritten_header_garbage(void **state)
 {
     struct pool_fmt f;
-    struct text_buf t;
+    struct dp_text t;
     (void)state;
     build_x64_clean();
     memset(page + 0x200, 0x41, 0x90); /* an overrun of Proc smashes NpAt's header and Even's */
@@ -169,11 +169,11 @@ static void test_x64_overwritten_header_garbage(void **state)
     assert_int_equal(result.n_regions, 1);
     assert_int_equal(result.regions[0].start * 16, 0x000);
     assert_int_equal(result.regions[0].end * 16, 0x380);
-    text_init(&t);
+    dp_text_init(&t);
     pool_render_page(&t, &f, &result, 0xfffff00000010000ull, NULL, 0);
-    assert_non_null(strstr(text_str(&t), "Bad previous allocation size @fffff000`00010200, last size was 0x200"));
-    assert_non_null(strstr(text_str(&t), "[ fffff000`00010000 --> fffff000`00010380 (size = 0x380 bytes)]"));
-    text_free(&t);
+    assert_non_null(strstr(dp_text_str(&t), "Bad previous allocation size @fffff000`00010200, last size was 0x200"));
+    assert_non_null(strstr(dp_text_str(&t), "[ fffff000`00010000 --> fffff000`00010380 (size = 0x380 bytes)]"));
+    dp_text_free(&t);
 }
 
 static void test_x64_block_past_page_end(void **state)
@@ -271,12 +271,12 @@ static void test_tag_stats_and_match(void **state)
     assert_int_equal(st.slot[order[0]].bytes, 320);
     assert_int_equal(st.slot[order[1]].allocs, 2);
     assert_int_equal(st.slot[order[1]].frees, 1);
-    assert_true(pool_tag_matches(tag4("DRIV") | POOL_PROTECTED_BIT, "DRIV"));
-    assert_true(pool_tag_matches(tag4("DRIV"), "DR?V"));
-    assert_true(pool_tag_matches(tag4("DRIV"), "D*"));
-    assert_true(pool_tag_matches(tag4("Cc  "), "Cc"));
-    assert_false(pool_tag_matches(tag4("CcSc"), "Cc"));
-    assert_false(pool_tag_matches(tag4("DRIV"), "DRIVE"));
+    assert_true(dp_pool_tag_matches(tag4("DRIV") | DP_POOL_PROTECTED, "DRIV"));
+    assert_true(dp_pool_tag_matches(tag4("DRIV"), "DR?V"));
+    assert_true(dp_pool_tag_matches(tag4("DRIV"), "D*"));
+    assert_true(dp_pool_tag_matches(tag4("Cc  "), "Cc"));
+    assert_false(dp_pool_tag_matches(tag4("CcSc"), "Cc"));
+    assert_false(dp_pool_tag_matches(tag4("DRIV"), "DRIVE"));
 }
 
 /* Hostile pages: random bytes must never crash, hang or leave the page's bounds. */
@@ -298,10 +298,10 @@ static void test_random_pages_are_safe(void **state)
             assert_true(result.n_blocks <= POOL_MAX_SLOTS);
             for (unsigned r = 0; r < result.n_regions; r++)
                 assert_true(result.regions[r].end <= f[k].slots && result.regions[r].start < result.regions[r].end);
-            struct text_buf t;
-            text_init(&t);
+            struct dp_text t;
+            dp_text_init(&t);
             pool_render_page(&t, &f[k], &result, 0x80000000u, NULL, 0);
-            text_free(&t);
+            dp_text_free(&t);
             (void)pool_page_candidate(&f[k], page);
         }
     }

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "tag_code.h"
-#include "tag_match.h"
 #include "tag_table.h"
 
 static void test_parse_lines(void **state)
@@ -49,25 +48,25 @@ static void test_lookup_precedence(void **state)
     (void)state;
     tag_db_init(&db);
     /* built-in table: Thre is the kernel's thread objects, the Protected bit does not matter */
-    assert_int_equal(tag_db_lookup(&db, pool_tag_value("Thre") | POOL_PROTECTED_BIT, &e), 0);
+    assert_int_equal(tag_db_lookup(&db, dp_pool_tag_value("Thre") | DP_POOL_PROTECTED, &e), 0);
     assert_string_equal(e.binary, "nt!ps");
     assert_int_equal(e.source, TAG_SRC_TABLE);
-    assert_int_equal(tag_db_lookup(&db, pool_tag_value("DRIV"), &e), -1);
+    assert_int_equal(tag_db_lookup(&db, dp_pool_tag_value("DRIV"), &e), -1);
     add(&db, "DR?? - some.sys - wildcard", TAG_SRC_FILE);
     add(&db, "DRIV - driver.sys - exact", TAG_SRC_FILE);
-    assert_int_equal(tag_db_lookup(&db, pool_tag_value("DRIV"), &e), 0);
+    assert_int_equal(tag_db_lookup(&db, dp_pool_tag_value("DRIV"), &e), 0);
     assert_string_equal(e.binary, "driver.sys");
-    assert_int_equal(tag_db_lookup(&db, pool_tag_value("DRXX"), &e), 0);
+    assert_int_equal(tag_db_lookup(&db, dp_pool_tag_value("DRXX"), &e), 0);
     assert_string_equal(e.binary, "some.sys");
     add(&db, "DR* - inline.sys - inline beats files", TAG_SRC_INLINE);
-    assert_int_equal(tag_db_lookup(&db, pool_tag_value("DRIV"), &e), 0);
+    assert_int_equal(tag_db_lookup(&db, dp_pool_tag_value("DRIV"), &e), 0);
     assert_string_equal(e.binary, "inline.sys");
     assert_int_equal(e.source, TAG_SRC_INLINE);
     /* short tags are space-padded */
-    assert_int_equal(tag_db_lookup(&db, pool_tag_value("Irp "), &e), 0);
+    assert_int_equal(tag_db_lookup(&db, dp_pool_tag_value("Irp "), &e), 0);
     assert_string_equal(e.binary, "nt!io");
     /* the exact CcSc beats the Cc* wildcard */
-    assert_int_equal(tag_db_lookup(&db, pool_tag_value("CcSc"), &e), 0);
+    assert_int_equal(tag_db_lookup(&db, dp_pool_tag_value("CcSc"), &e), 0);
     assert_string_equal(e.pattern, "CcSc");
     tag_db_free(&db);
 }
@@ -106,7 +105,7 @@ static int mock_decode(void *ud, const uint8_t *c, size_t len, uint64_t addr, st
 
 static void test_code_evidence_x86_and_x64(void **state)
 {
-    uint32_t tag = pool_tag_value("DRIV");
+    uint32_t tag = dp_pool_tag_value("DRIV");
     /* x86: push 138h; push 'DRIV'; push 0; call [imp] */
     uint8_t x86[] = {0x90, 0x68, 0x38, 0x01, 0, 0, 0x68, 'D', 'R', 'I', 'V', 0x6a, 0x00, 0xff, 0x15, 1, 2, 3, 4};
     /* x64: mov r8d, 'DRIV'; mov edx, 138h; xor ecx, ecx; call rel32 */
@@ -145,7 +144,7 @@ static void test_code_evidence_x86_and_x64(void **state)
 static void test_find_dword_edges(void **state)
 {
     uint8_t b[] = {'D', 'R', 'I', 'V', 'D', 'R', 'I'};
-    uint32_t tag = pool_tag_value("DRIV");
+    uint32_t tag = dp_pool_tag_value("DRIV");
     (void)state;
     assert_int_equal(tag_find_dword(b, sizeof b, 0, tag), 0);
     assert_int_equal(tag_find_dword(b, sizeof b, 1, tag), sizeof b);

@@ -17,6 +17,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -401,6 +404,65 @@ static inline const char *dp_record_str(const struct dp_record *r, const char *k
 {
     const struct dp_field *f = dp_record_field(r, key);
     return f && f->type == DP_T_STR ? f->v.str : NULL;
+}
+
+/* ---- text for findings' details: grows as needed; a failed allocation sticks and reads as "" ---- */
+struct dp_text {
+    char *data;
+    size_t len, cap;
+    int failed;
+};
+
+static inline void dp_text_init(struct dp_text *t) { t->data = NULL, t->len = t->cap = 0, t->failed = 0; }
+static inline void dp_text_free(struct dp_text *t) { free(t->data), dp_text_init(t); }
+static inline void dp_text_clear(struct dp_text *t) { t->len = 0; if (t->data) t->data[0] = 0; }
+static inline const char *dp_text_str(const struct dp_text *t) { return t->data && !t->failed ? t->data : ""; }
+
+__attribute__((format(printf, 2, 3))) static inline void dp_text_printf(struct dp_text *t, const char *fmt, ...)
+{
+    va_list ap;
+    if (t->failed) return;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t need = t->len + (size_t)n + 1, cap = t->cap ? t->cap : 256;
+    while (n >= 0 && cap < need && cap <= SIZE_MAX / 2) cap *= 2;
+    char *p = n < 0 || cap < need ? NULL : cap == t->cap ? t->data : (char *)realloc(t->data, cap);
+    if (!p) {
+        t->failed = 1;
+        return;
+    }
+    t->data = p, t->cap = cap;
+    va_start(ap, fmt);
+    vsnprintf(t->data + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+/* ---- pool tags ---- */
+#define DP_POOL_PROTECTED 0x80000000u /* top bit of a tag: freed only with the matching tag */
+
+/* PATTERN is a tag as people write it (pooltag.txt, options): up to 4 characters, '?' matches any one,
+ * '*' the rest, shorter patterns are space-padded. The Protected bit of TAG is ignored. */
+static inline int dp_pool_tag_matches(uint32_t tag, const char *pattern)
+{
+    size_t len = strlen(pattern);
+    tag &= ~DP_POOL_PROTECTED;
+    for (unsigned i = 0; i < 4; i++) {
+        char want = i < len ? pattern[i] : ' ', have = (char)((tag >> (8 * i)) & 0xff);
+        if (want == '*') return 1;
+        if (want != '?' && want != have) return 0;
+    }
+    return len <= 4 || pattern[4] == '*';
+}
+
+/* The dword a tag of up to 4 characters is stored as (space-padded, first character lowest). */
+static inline uint32_t dp_pool_tag_value(const char *text)
+{
+    uint32_t v = 0;
+    size_t len = strlen(text);
+    for (unsigned i = 0; i < 4; i++) v |= (uint32_t)(uint8_t)(i < len ? text[i] : ' ') << (8 * i);
+    return v;
 }
 
 #ifdef __cplusplus

@@ -68,4 +68,15 @@ expect_rc 0
 expect_line "Pool tag DRIV (asked for): owner not found in the tag lists or in any module's code"
 expect_line "Modules searched: 0 of 3"
 
+# x64: the tag is ExAllocatePoolWithTag's third argument (mov r8d, imm32), decoded by the host's capstone
+x64=$(gen "$DP_SOURCE_DIR/tests/scenarios/pool-x64-tagcode.yaml")
+cat >"$DP_TMP/x64.yaml" <<'Y'
+steps: [{plugin: bugcheck}, {plugin: poolwalk}, {plugin: tagattrib}]
+sinks: [{plugin: json}]
+Y
+run -p "$DP_TMP/x64.yaml" "$x64"
+expect_rc 0
+expect_json '[(r["fields"]["tag"], r["fields"]["module"], r["fields"]["source"], r["fields"]["code_addr"]) for r in d["artifacts"]["tag.owner"] if r["fields"]["tag"] == "Mydv"] == [("Mydv", "mydrv.sys", "code", "0xfffff88001201404")]'
+expect_json '[(r["fields"]["module"], r["fields"]["weight"]) for r in d["artifacts"]["culprit.vote"]] == [("mydrv.sys", 40)]'
+
 finish

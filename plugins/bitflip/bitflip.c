@@ -151,7 +151,9 @@ static void report(dp_ctx *ctx, const struct bf_run *r)
         ev[nf++] = DP_U64(keys[i][4], (uint64_t)e->bit);
     }
     describe(r, details, sizeof details, combined,
-             suspected ? "Scanning for single bit errors..." : "Scanning for single bit errors...\n\nNone found");
+             suspected ? "Scanning for single bit errors..."
+             : r->n_ev ? "Scanning for single bit errors...\n\nNone found\n\nCandidates too weak for a verdict:"
+                       : "Scanning for single bit errors...\n\nNone found");
     int looked = r->headers || r->pointers || r->links || r->code_bytes || r->bugcheck_addrs;
     struct dp_finding f = {
         .code = suspected ? "bitflip.suspected" : "bitflip.none",

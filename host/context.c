@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctx_dump.h"
+#include "pipeline.h" /* dp_yaml_bool: options read as the pipeline validated them */
 
 static struct dp_ctx *ctx_alloc(int verbosity)
 {
@@ -250,8 +251,6 @@ static int64_t api_opt_int(dp_ctx *c, const char *name)
     const char *s = opt_scalar(c, name);
     return s && dp_parse_i64(s, &v) == 0 ? v : 0;
 }
-
-int dp_yaml_bool(const char *s, int *out);
 
 static int api_opt_bool(dp_ctx *c, const char *name)
 {

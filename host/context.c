@@ -24,6 +24,8 @@ static struct dp_ctx *ctx_alloc(int verbosity)
     dp_vec_init(&c->steps, sizeof(struct dp_step_result));
     c->sink_out = stdout;
     c->verbosity = verbosity;
+    c->run.tool_version = DP_VERSION;
+    c->run.input_status = "ok";
     return c;
 }
 
@@ -93,12 +95,13 @@ void dp_ctx_end_step(struct dp_ctx *c)
     c->n_cur_opts = 0;
 }
 
-int dp_ctx_add_step_result(struct dp_ctx *c, const char *plugin, const char *status, const char *message,
-                           double seconds)
+int dp_ctx_add_step_result(struct dp_ctx *c, const char *plugin, const char *version, const char *status,
+                           const char *message, double seconds)
 {
     struct dp_step_result *r = dp_vec_push(&c->steps);
     if (!r) return DP_ERR_NOMEM;
     r->plugin = dp_arena_strdup(c->arena, plugin);
+    r->version = version ? dp_arena_strdup(c->arena, version) : NULL;
     r->status = dp_arena_strdup(c->arena, status);
     r->message = message ? dp_arena_strdup(c->arena, message) : NULL;
     r->seconds = seconds;
@@ -306,6 +309,12 @@ static const struct dp_finding *api_finding_get(dp_ctx *c, size_t i) { return dp
 static size_t api_step_count(dp_ctx *c) { return c->steps.len; }
 static const struct dp_step_result *api_step_get(dp_ctx *c, size_t i) { return dp_vec_at(&c->steps, i); }
 static const struct dp_summary *api_summary(dp_ctx *c) { return &c->summary; }
+static const struct dp_run_info *api_run_info(dp_ctx *c) { return &c->run; }
+
+static void api_progress(dp_ctx *c, uint64_t done, uint64_t total, const char *what)
+{
+    if (c->progress_fn) c->progress_fn(c->progress_arg, c->cur_plugin, done, total, what ? what : "");
+}
 
 const struct dp_host_api dp_host_api_table = {
     .size = sizeof(struct dp_host_api),
@@ -332,4 +341,7 @@ const struct dp_host_api dp_host_api_table = {
     .step_get = api_step_get,
     .summary = api_summary,
     .artifact_names = api_artifact_names,
+    .symbol_lookup = dp_ctx_symbol_lookup,
+    .progress = api_progress,
+    .run_info = api_run_info,
 };

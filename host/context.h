@@ -52,6 +52,10 @@ struct dp_ctx {
     char error[512];
     FILE *sink_out;
     int verbosity;
+    struct dp_run_info run; /* strings owned by the caller that set them, or the arena */
+    /* Where dp_progress goes; NULL: nowhere. Set by whoever shows progress (the batch runner). */
+    void (*progress_fn)(void *arg, const char *plugin, uint64_t done, uint64_t total, const char *what);
+    void *progress_arg;
 };
 
 struct dp_ctx *dp_ctx_new(struct dp_dump *dump, const struct dp_symtab *symtab, int verbosity);
@@ -62,8 +66,8 @@ void dp_ctx_free(struct dp_ctx *c);
 void dp_ctx_begin_step(struct dp_ctx *c, const char *plugin, const struct dp_option *schema,
                        const struct dp_opt_value *opts, size_t n_opts);
 void dp_ctx_end_step(struct dp_ctx *c);
-int dp_ctx_add_step_result(struct dp_ctx *c, const char *plugin, const char *status, const char *message,
-                           double seconds);
+int dp_ctx_add_step_result(struct dp_ctx *c, const char *plugin, const char *version, const char *status,
+                           const char *message, double seconds);
 
 /* The same operations the SDK calls, usable by the host itself (isolation merges through them). */
 int dp_ctx_add_finding(struct dp_ctx *c, const char *plugin, const struct dp_finding *f);

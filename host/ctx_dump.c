@@ -160,27 +160,37 @@ int dp_ctx_module_data_directory(dp_ctx *c, const struct dp_module *m, unsigned 
 }
 
 /* Symbol maps first (they know static functions), then exports, then module+offset. */
+int dp_ctx_symbol_lookup(dp_ctx *c, uint64_t addr, struct dp_symbol *out)
+{
+    if (!out) return DP_ERR_INVALID;
+    *out = (struct dp_symbol){0};
+    const struct dp_module *m = dp_ctx_module_by_addr(c, addr);
+    if (!m) return DP_OK;
+    out->module = m;
+    out->module_offset = out->displacement = addr - m->base;
+    const char *sym = NULL;
+    uint32_t sdisp = 0;
+    uint64_t disp = 0;
+    if (c->symtab && addr - m->base <= UINT32_MAX &&
+        dp_symtab_lookup(c->symtab, m->name, (uint32_t)(addr - m->base), &sym, &sdisp) == DP_OK) {
+        out->function = sym, out->displacement = sdisp, out->source = "sym";
+    } else if (dp_ctx_module_export_nearest(c, m, addr, &sym, &disp) == DP_OK) {
+        out->function = sym, out->displacement = disp, out->source = "export";
+    }
+    return DP_OK;
+}
+
 int dp_ctx_symbolize(dp_ctx *c, uint64_t addr, char *buf, size_t len)
 {
-    if (!buf || !len) return DP_ERR_INVALID;
-    const struct dp_module *m = dp_ctx_module_by_addr(c, addr);
-    if (!m) {
+    struct dp_symbol s;
+    if (!buf || !len || dp_ctx_symbol_lookup(c, addr, &s) != DP_OK) return DP_ERR_INVALID;
+    if (!s.module) {
         snprintf(buf, len, "%0*llx", dp_ctx_dump_info(c)->ptr_size == 4 ? 8 : 16, (unsigned long long)addr);
         return DP_OK;
     }
     char shortname[64];
-    dp_module_short_name(m->name, shortname, sizeof shortname);
-    const char *sym = NULL;
-    uint32_t sdisp = 0;
-    uint64_t disp = addr - m->base;
-    if (c->symtab && addr - m->base <= UINT32_MAX &&
-        dp_symtab_lookup(c->symtab, m->name, (uint32_t)(addr - m->base), &sym, &sdisp) == DP_OK) {
-        disp = sdisp;
-    } else if (dp_ctx_module_export_nearest(c, m, addr, &sym, &disp) != DP_OK) {
-        sym = NULL;
-        disp = addr - m->base;
-    }
-    dp_format_symbol(buf, len, shortname, sym, disp);
+    dp_module_short_name(s.module->name, shortname, sizeof shortname);
+    dp_format_symbol(buf, len, shortname, s.function, s.displacement);
     return DP_OK;
 }
 

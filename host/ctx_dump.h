@@ -27,6 +27,7 @@ int dp_ctx_module_export_nearest(dp_ctx *c, const struct dp_module *m, uint64_t 
                                  uint64_t *disp);
 int dp_ctx_module_data_directory(dp_ctx *c, const struct dp_module *m, unsigned idx, uint32_t *rva,
                                  uint32_t *size);
+int dp_ctx_symbol_lookup(dp_ctx *c, uint64_t addr, struct dp_symbol *out);
 int dp_ctx_symbolize(dp_ctx *c, uint64_t addr, char *buf, size_t len);
 int dp_ctx_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr,
                   struct dp_insn *out);

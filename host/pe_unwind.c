@@ -142,7 +142,7 @@ int dp_pe_unwind_x64(dp_pe_read_fn read, void *user, uint64_t image_base, uint32
 {
     if (!read || !regs) return DP_ERR_INVALID;
     struct unwinder u = {.read = read, .user = user, .rsp = regs->sp};
-    memcpy(u.gpr, regs->gpr, sizeof u.gpr);
+    memcpy(u.gpr, regs->gpr, sizeof u.gpr); /* the first 16: x64 has no more */
     u.gpr[RSP] = regs->sp;
     uint64_t prolog_done = regs->ip - (image_base + begin_rva); /* huge when ip is below: all ran */
     uint32_t rva = unwind_rva;
@@ -159,7 +159,7 @@ int dp_pe_unwind_x64(dp_pe_read_fn read, void *user, uint64_t image_base, uint32
         if (rc) return rc;
         u.rsp += 8;
     }
-    memcpy(regs->gpr, u.gpr, sizeof regs->gpr);
+    memcpy(regs->gpr, u.gpr, sizeof u.gpr);
     regs->gpr[RSP] = regs->sp = u.rsp;
     regs->ip = u.rip;
     regs->fp = regs->gpr[5];

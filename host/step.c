@@ -57,11 +57,24 @@ static void set_failed(struct dp_step_outcome *out, const char *plugin, int rc, 
     snprintf(out->message, sizeof out->message, "%s failed: %s", plugin, msg && *msg ? msg : status_text(rc));
 }
 
+/* What run() returned: DP_OK, "does not apply to this dump" (skipped, not a failure), or a failure. */
+static void set_result(struct dp_step_outcome *out, const char *plugin, int rc, const char *msg)
+{
+    if (rc == DP_OK) {
+        out->status = "ok", out->message[0] = 0;
+    } else if (rc == DP_ERR_NOT_APPLICABLE) {
+        out->status = "skipped";
+        snprintf(out->message, sizeof out->message, "%s", msg && *msg ? msg : status_text(rc));
+    } else {
+        set_failed(out, plugin, rc, msg);
+    }
+}
+
 void dp_step_run_inprocess(struct dp_ctx *c, const struct dp_step_config *s, struct dp_step_outcome *out)
 {
+    c->error[0] = 0;
     int rc = dp_step_call_plugin(c, s);
-    if (rc != DP_OK) set_failed(out, s->id ? s->id : s->desc->name, rc, c->error);
-    else out->status = "ok", out->message[0] = 0;
+    set_result(out, s->id ? s->id : s->desc->name, rc, c->error);
     dp_ctx_end_step(c);
 }
 
@@ -217,9 +230,7 @@ static void judge(struct dp_ctx *c, const struct dp_step_config *s, struct watch
         snprintf(why, sizeof why, "exited with status %d without finishing (did it call exit()?)", WEXITSTATUS(wstatus));
         return set_failed(out, name, DP_ERR_BAD_DATA, rc == DP_OK ? why : "sent back malformed results");
     }
-    if (status != DP_OK) return set_failed(out, name, status, err);
-    out->status = "ok";
-    out->message[0] = 0;
+    set_result(out, name, status, err);
 }
 
 void dp_step_run_isolated(struct dp_ctx *c, const struct dp_step_config *s, uint64_t timeout_ms,

@@ -24,6 +24,15 @@ static void record_failure(struct dp_ctx *c, const char *plugin, const struct dp
     dp_ctx_add_finding(c, "host", &f);
 }
 
+/* A plugin that does not apply says why; that reads as information under its own name. */
+static void record_skip(struct dp_ctx *c, const char *plugin, const struct dp_step_outcome *o)
+{
+    char title[640];
+    snprintf(title, sizeof title, "not applicable: %s", o->message);
+    struct dp_finding f = {.code = "step.not_applicable", .severity = DP_SEV_INFO, .confidence = 100, .title = title};
+    dp_ctx_add_finding(c, plugin, &f);
+}
+
 static int run_steps(struct dp_ctx *c, const struct dp_pipeline *p, const struct dp_run_options *o)
 {
     int isolate = o->isolation >= 0 ? o->isolation : p->isolation, failed = 0;
@@ -39,11 +48,14 @@ static int run_steps(struct dp_ctx *c, const struct dp_pipeline *p, const struct
         } else {
             dp_step_run_inprocess(c, s, &out);
         }
-        if (strcmp(out.status, "ok") != 0) {
+        if (strcmp(out.status, "skipped") == 0) {
+            record_skip(c, s->id, &out);
+        } else if (strcmp(out.status, "ok") != 0) {
             failed = 1;
             record_failure(c, s->id, &out);
         }
-        dp_ctx_add_step_result(c, s->id, out.status, out.message[0] ? out.message : NULL, seconds_since(&t0));
+        dp_ctx_add_step_result(c, s->id, s->desc->version, out.status, out.message[0] ? out.message : NULL,
+                               seconds_since(&t0));
     }
     return failed;
 }
@@ -98,6 +110,8 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
         fprintf(stderr, "dumppipe: %s: out of memory\n", dump_path);
         return DP_EXIT_INTERNAL;
     }
+    c->run.pipeline = p->path;
+    c->run.input_path = dump_path;
     int failed = run_steps(c, p, o);
     int result = dp_summary_build(c) == DP_OK ? DP_EXIT_OK : DP_EXIT_INTERNAL;
     int sinks = dp_run_sinks(c, p, o);

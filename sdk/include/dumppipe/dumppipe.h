@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define DP_ABI_MAJOR 1
+#define DP_ABI_MAJOR 2
 #define DP_ABI_MINOR 0
 #define DP_PLUGIN_MAGIC 0x474c5044u /* "DPLG" in memory order */
 #define DP_PLUGIN_SYMBOL "dp_plugin_descriptor"
@@ -35,7 +35,8 @@ enum dp_status {
     DP_OK = 0,
     DP_ERR_FAULT = -1,          /* address not mapped, or its page is not in the dump */
     DP_ERR_BAD_DATA = -2,       /* a structure read from the dump is corrupt */
-    DP_ERR_NOT_APPLICABLE = -3, /* this dump does not carry what was asked for */
+    DP_ERR_NOT_APPLICABLE = -3, /* this dump does not carry what was asked for; from run(): the plugin does
+                                 * not apply to this dump (step status "skipped", not a failure) */
     DP_ERR_NOMEM = -4,
     DP_ERR_INVALID = -5,        /* bad argument */
     DP_ERR_NOT_FOUND = -6,
@@ -73,11 +74,12 @@ struct dp_dump_info {
 };
 
 /* Registers of the crashing processor, from the dump's context record. gpr[] order is the
- * hardware encoding: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 (x86: eax..edi in the first 8). */
+ * hardware encoding: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 (x86: eax..edi in the first 8);
+ * ARM64: x0..x30 in gpr[0..30] (gpr[29] = fp = x29, gpr[30] = lr), ip = pc, flags = cpsr. */
 struct dp_regs {
     enum dp_arch arch;
     uint64_t ip, sp, fp, flags;
-    uint64_t gpr[16];
+    uint64_t gpr[32];
 };
 
 struct dp_module {
@@ -86,6 +88,11 @@ struct dp_module {
     uint64_t size;
     uint32_t timestamp;
     uint32_t checksum;
+    /* Symbol keys and state; each NULL while unknown. */
+    const char *pdb_name;      /* the image's CodeView (RSDS) PDB file name: "ntkrnlmp.pdb" */
+    const char *pdb_id;        /* the PDB's symbol-store key: GUID as 32 upper-case hex digits, then age in hex */
+    const char *symbol_status; /* "pdb", "isf", "sym", "export", "none" (looked, found nothing), NULL (not looked) */
+    const char *symbol_file;   /* local path of the symbol file in use */
 };
 
 struct dp_section {
@@ -190,10 +197,31 @@ struct dp_summary {
 };
 
 struct dp_step_result {
-    const char *plugin;
-    const char *status; /* "ok", "failed", "crashed", "timeout", "memory", "skipped" */
+    const char *plugin; /* the step's id (the plugin name unless the pipeline gave an id) */
+    const char *status; /* "ok", "failed", "crashed", "timeout", "memory", "skipped" (not applicable) */
     const char *message;
     double seconds;
+    const char *version; /* the plugin's version string */
+};
+
+/* What this run is and which input it triages; for sinks and back ends. */
+struct dp_run_info {
+    const char *tool_version; /* dumppipe's version: "0.2.0" */
+    const char *pipeline;     /* path of the pipeline file, or NULL */
+    const char *input_path;   /* the dump as given on the command line or in the job */
+    const char *input_sha256; /* lower-case hex digest of the whole input file, NULL when not computed */
+    uint64_t input_size;      /* bytes */
+    const char *input_status; /* "ok" (triaged), or why not: "unreadable", "malformed", "crashed", "timeout", "memory" */
+    const char *input_error;  /* one line naming the file and the problem; NULL when input_status is "ok" */
+};
+
+/* A code address resolved against the loaded modules and whatever symbols the host has. */
+struct dp_symbol {
+    const struct dp_module *module; /* NULL: the address is in no loaded module */
+    uint64_t module_offset;         /* address - module base */
+    const char *function;           /* NULL when no symbol covers the address; lives as long as the context */
+    uint64_t displacement;          /* address - function start; module_offset when function is NULL */
+    const char *source;             /* where function came from: "pdb", "isf", "sym", "export"; NULL */
 };
 
 enum dp_log_level { DP_LOG_ERROR = 0, DP_LOG_WARN, DP_LOG_INFO, DP_LOG_DEBUG };
@@ -253,6 +281,11 @@ struct dp_host_api {
     const struct dp_step_result *(*step_get)(dp_ctx *, size_t index);
     const struct dp_summary *(*summary)(dp_ctx *);
     size_t (*artifact_names)(dp_ctx *, const char **out, size_t max);
+
+    /* ABI 2.0 */
+    int (*symbol_lookup)(dp_ctx *, uint64_t addr, struct dp_symbol *out);
+    void (*progress)(dp_ctx *, uint64_t done, uint64_t total, const char *what);
+    const struct dp_run_info *(*run_info)(dp_ctx *);
 };
 
 /* Every context begins with a pointer to the host's table. */
@@ -321,6 +354,16 @@ static inline int dp_module_data_directory(dp_ctx *c, const struct dp_module *m,
 {
     return dp_api(c)->module_data_directory(c, m, idx, rva, size);
 }
+/* The parts of dp_symbolize's answer, for sinks and buckets that need them apart. Never fails for a
+ * valid OUT: an address in no module gives module NULL. */
+static inline int dp_symbol_lookup(dp_ctx *c, uint64_t a, struct dp_symbol *out) { return dp_api(c)->symbol_lookup(c, a, out); }
+/* Long work (a whole-dump scan) says how far it is; the host shows it on a terminal, rate-limited, so
+ * calling it per page is fine. WHAT names the work in a few words ("pool scan"). */
+static inline void dp_progress(dp_ctx *c, uint64_t done, uint64_t total, const char *what)
+{
+    dp_api(c)->progress(c, done, total, what);
+}
+static inline const struct dp_run_info *dp_run_info(dp_ctx *c) { return dp_api(c)->run_info(c); }
 /* "module!symbol+0x12", "module+0x1234", or the bare address; never fails for a big enough buffer. */
 static inline int dp_symbolize(dp_ctx *c, uint64_t a, char *buf, size_t len) { return dp_api(c)->symbolize(c, a, buf, len); }
 static inline int dp_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out)

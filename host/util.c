@@ -1,7 +1,10 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dumppipe/dumppipe.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,4 +194,61 @@ int dp_exe_dir(char *buf, size_t len)
     if (!slash) return -1;
     *slash = 0;
     return 0;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m)  ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+int dp_open_regular(const char *path, const char *role, uint64_t max_bytes, uint64_t *size, char *err, size_t errlen)
+{
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open the %s: %s", path, role, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: %s, not a regular file (given as the %s)", path,
+                 fstat(fd, &st) == 0 ? file_kind(st.st_mode) : "cannot stat", role);
+        close(fd);
+        return -1;
+    }
+    if (max_bytes && (uint64_t)st.st_size > max_bytes) {
+        snprintf(err, errlen, "%s: the %s is %llu bytes, more than the %llu allowed", path, role,
+                 (unsigned long long)st.st_size, (unsigned long long)max_bytes);
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (size) *size = (uint64_t)st.st_size;
+    return fd;
+}
+
+int dp_read_regular(const char *path, const char *role, uint64_t max_bytes, char **data, size_t *len, char *err,
+                    size_t errlen)
+{
+    uint64_t size;
+    int fd = dp_open_regular(path, role, max_bytes, &size, err, errlen);
+    if (fd < 0) return DP_ERR_IO;
+    char *buf = size < SIZE_MAX ? malloc((size_t)size + 1) : NULL;
+    size_t got = 0;
+    while (buf && got < size) { /* never more than fstat said: the file may grow while we read */
+        ssize_t k = read(fd, buf + got, (size_t)size - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        got += (size_t)k;
+    }
+    close(fd);
+    if (!buf) {
+        snprintf(err, errlen, "%s: out of memory reading the %s", path, role);
+        return DP_ERR_NOMEM;
+    }
+    buf[got] = 0;
+    *data = buf;
+    *len = got;
+    return DP_OK;
 }

@@ -39,4 +39,14 @@ int dp_strcaseeq(const char *a, const char *b);
 /* Directory of the running executable, or NULL. */
 int dp_exe_dir(char *buf, size_t len);
 
+/* Every file the host reads (dump, pipeline, pooltag list, symbol file) is hostile input and may be
+ * a FIFO, a device or a directory: opens PATH read-only without blocking, refuses anything but a
+ * regular file, and refuses files over MAX_BYTES (0: no cap). ROLE names what the file was given as
+ * ("dump", "pipeline", "symbol file"), so the one-line error says "x: a FIFO, not a regular file
+ * (given as the pipeline)". Returns a blocking descriptor, or -1 with err set. */
+int dp_open_regular(const char *path, const char *role, uint64_t max_bytes, uint64_t *size, char *err, size_t errlen);
+/* The same, read whole into a NUL-terminated malloc'd buffer. DP_OK or a dp_status with err set. */
+int dp_read_regular(const char *path, const char *role, uint64_t max_bytes, char **data, size_t *len, char *err,
+                    size_t errlen);
+
 #endif

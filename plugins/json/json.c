@@ -200,7 +200,7 @@ static int json_run(dp_ctx *c, void *state)
 }
 
 static const struct dp_option json_options[] = {
-    {"pretty", DP_OPT_BOOL, "false", 0, "indent the output (default: one line per dump, JSON Lines)"},
+    DP_OPTION("pretty", DP_OPT_BOOL, "false", "indent the output (default: one line per dump, JSON Lines)"),
     {0},
 };
 

@@ -10,10 +10,10 @@
 #define SW_MAX_SECTIONS 96
 
 static const struct dp_option sw_options[] = {
-    {"os_modules", DP_OPT_STRING_LIST, NULL, 0, "more module names that belong to the operating system (name or prefix*)"},
-    {"max_frames", DP_OPT_INT, "128", 0, "frames to walk at most (1..256)"},
-    {"max_stack", DP_OPT_INT, "65536", 0, "bytes of stack to read above the stack pointer at most (up to 1 MiB)"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("os_modules", DP_OPT_STRING_LIST, NULL, "more module names that belong to the operating system (name or prefix*)"),
+    DP_OPTION("max_frames", DP_OPT_INT, "128", "frames to walk at most", .min = 1, .max = 256),
+    DP_OPTION("max_stack", DP_OPT_INT, "65536", "bytes of stack to read above the stack pointer at most", .min = 64, .max = 1048576),
+    {0},
 };
 
 static int env_read(void *user, uint64_t va, void *buf, size_t len) { return dp_read_virt(user, va, buf, len); }
@@ -99,8 +99,9 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
     return DP_OK;
 }
 
-static const char *const sw_provides[] = {"stack.frame", "culprit.vote", NULL};
-static const char *const sw_consumes[] = {"pool.corrupt_block", "tag.owner", "codeptr.hit", "bugcheck.address", NULL};
+static const char *const sw_provides[] = {"stack.frame", "stack.culprit", "culprit.vote", NULL};
+/* '?': reinforcing evidence, read when an earlier step published it (tagattrib reads stack.culprit) */
+static const char *const sw_consumes[] = {"bugcheck.address", "?pool.corrupt_block", "?tag.owner", "?codeptr.hit", NULL};
 
 DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "stack", .version = "1.0",
           .description = "walks the crashing stack (STACK_TEXT) and blames the first non-OS module on it",

@@ -109,7 +109,7 @@ static int text_run(dp_ctx *c, void *state)
 }
 
 static const struct dp_option text_options[] = {
-    {"evidence", DP_OPT_BOOL, "false", 0, "also list every finding's evidence fields"},
+    DP_OPTION("evidence", DP_OPT_BOOL, "false", "also list every finding's evidence fields"),
     {0},
 };
 

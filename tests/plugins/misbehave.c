@@ -54,6 +54,10 @@ static int misbehave_run(dp_ctx *c, void *state)
     const char *mode = dp_opt_string(c, "mode");
     if (strcmp(mode, "publish") == 0) return publish_all_types(c);
     if (strcmp(mode, "consume") == 0) return consume(c);
+    if (strcmp(mode, "badutf8") == 0) { /* a flipped byte in a name, valid UTF-8, then a cut sequence */
+        struct dp_finding f = {.code = "test.name", .severity = DP_SEV_INFO, .title = "E\xa4" "FreePool, \xc3\xa9t\xc3\xa9, \xe2\x82"};
+        return dp_add_finding(c, &f);
+    }
     if (strcmp(mode, "unlisted") == 0) return dp_publish(c, "test.unlisted", NULL, 0); /* not in provides: refused */
     if (strcmp(mode, "segv") == 0) raise(SIGSEGV);
     if (strcmp(mode, "abort") == 0) abort();
@@ -71,7 +75,7 @@ static int misbehave_run(dp_ctx *c, void *state)
 
 static const struct dp_option misbehave_options[] = {
     DP_OPTION("mode", DP_OPT_STRING, NULL, "what to do", .required = 1,
-              .choices = DP_CHOICES("publish", "consume", "unlisted", "segv", "abort", "hang", "spin", "hog", "exit", "error")),
+              .choices = DP_CHOICES("publish", "consume", "unlisted", "badutf8", "segv", "abort", "hang", "spin", "hog", "exit", "error")),
     DP_OPTION("chunk", DP_OPT_INT, "16M", "hog: bytes allocated at a time", .flags = DP_OPT_SIZE, .min = 4096, .max = 1 << 30),
     {0},
 };

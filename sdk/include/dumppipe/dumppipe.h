@@ -29,9 +29,11 @@
  *                                          dp_set_error() first. The host adds an info finding
  *                                          "step.not_applicable" with that message.
  *   any other dp_status     "failed"  [4]   with dp_set_error()'s message (else the status's name)
- *   killed by a signal      "crashed" [4]   exit() or _exit() without returning is "crashed" too
+ *   killed by a signal      "crashed" [4]   SIGSEGV, abort(), ...
  *   past its time limit     "timeout" [4]   (pipeline `timeout:`, default 60s)
  *   past its memory limit   "memory"  [4]   (pipeline `memory:`, default 2G)
+ *   exit() instead of return "failed" [4]   "exited with status N without finishing"; never call
+ *                                          exit(): without isolation it ends dumppipe itself
  * init() returning non-zero is judged the same way (run() is then not called). Findings and
  * artifacts added before a failure are kept.
  *
@@ -54,6 +56,10 @@
  * (two plugins that reinforce each other, whichever runs second). An artifact that no step of the
  * pipeline provides is simply absent. Names are dotted: "<area>.<what>"; sdk/ARTIFACTS.md lists the
  * shipped ones and their fields.
+ *
+ * Strings.  Everything a plugin reads from a dump (module and export names, SMBIOS text) is
+ * arbitrary bytes, not necessarily UTF-8 or printable: plugins pass them on as they are and sinks
+ * escape them (the JSON sink writes U+FFFD for bytes that are not UTF-8).
  *
  * Finding codes.  Dotted, lower-case, stable across versions (back ends bucket on them). A
  * third-party plugin's codes begin with its own plugin name and a dot ("acme.driver.leak"); the
@@ -454,8 +460,9 @@ static inline void dp_progress(dp_ctx *c, uint64_t done, uint64_t total, const c
 }
 static inline const struct dp_run_info *dp_run_info(dp_ctx *c) { return dp_api(c)->run_info(c); }
 /* "module!symbol+0x12", "module+0x1234", or the bare address (8 or 16 hex digits). A buffer of
- * DP_SYMBOLIZE_MAX bytes holds every answer; a shorter one gets a truncated, NUL-terminated answer.
- * DP_ERR_INVALID only for a NULL or empty buffer. */
+ * DP_SYMBOLIZE_MAX bytes holds every answer whose function name is shorter than 900 bytes (module
+ * names are cut to 63); a longer answer is truncated and stays NUL-terminated. DP_ERR_INVALID only
+ * for a NULL or empty buffer. */
 #define DP_SYMBOLIZE_MAX 1024
 static inline int dp_symbolize(dp_ctx *c, uint64_t a, char *buf, size_t len) { return dp_api(c)->symbolize(c, a, buf, len); }
 static inline int dp_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out)

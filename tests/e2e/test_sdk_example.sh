@@ -14,14 +14,14 @@ done
 PCDIR="$PREFIX/lib/pkgconfig:$PREFIX/lib/x86_64-linux-gnu/pkgconfig"
 for ex in hello blockowner; do
     cp -r "$DP_SOURCE_DIR/sdk/examples/$ex" "$DP_TMP/$ex-src"   # outside the dumppipe tree
-    if cmake -S "$DP_TMP/$ex-src" -B "$DP_TMP/cm" -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_C_FLAGS=-Werror >"$DP_TMP/cfg.log" 2>&1 &&
-       cmake --build "$DP_TMP/cm" >>"$DP_TMP/cfg.log" 2>&1; then _ok; else _fail "CMake build of $ex: $(tail -5 "$DP_TMP/cfg.log")"; fi
+    if cmake -S "$DP_TMP/$ex-src" -B "$DP_TMP/cm-$ex" -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_C_FLAGS=-Werror >"$DP_TMP/cfg.log" 2>&1 &&
+       cmake --build "$DP_TMP/cm-$ex" >>"$DP_TMP/cfg.log" 2>&1; then _ok; else _fail "CMake build of $ex: $(tail -5 "$DP_TMP/cfg.log")"; fi
     mkdir -p "$DP_TMP/pc"
     if gcc -std=c11 -Wall -Wextra -Werror -shared -fPIC $(PKG_CONFIG_PATH="$PCDIR" pkg-config --cflags dumppipe-sdk) \
           -o "$DP_TMP/pc/$ex.so" "$DP_TMP/$ex-src/$ex.c"; then _ok; else _fail "pkg-config build of $ex"; fi
 done
-[ -f "$DP_TMP/cm/hello.so" ] && [ -f "$DP_TMP/cm/blockowner.so" ] && _ok || _fail "CMake builds left no plugins"
-chmod -R go-w "$DP_TMP/cm" "$DP_TMP/pc"
+[ -f "$DP_TMP/cm-hello/hello.so" ] && [ -f "$DP_TMP/cm-blockowner/blockowner.so" ] && _ok || _fail "CMake builds left no plugins"
+chmod -R go-w "$DP_TMP"/cm-* "$DP_TMP/pc"
 DUMP=$(basic_dump)
 P=$(pipeline hello <<'YAML'
 steps:
@@ -30,7 +30,7 @@ steps:
 sinks: [{plugin: json}]
 YAML
 )
-for dir in "$DP_TMP/cm" "$DP_TMP/pc"; do
+for dir in "$DP_TMP/cm-hello" "$DP_TMP/pc"; do
     run -L "$dir" -p "$P" "$DUMP"
     expect_rc 0
     expect_json 'd["findings"][0]["code"] == "hello.summary" and d["findings"][0]["title"].startswith("bonjour: ")'
@@ -38,13 +38,13 @@ for dir in "$DP_TMP/cm" "$DP_TMP/pc"; do
 done
 # blockowner: skipped on a dump without pool corruption, a finding per corrupt block on the seed
 P=$(pipeline owner <<'YAML'
-steps: [{plugin: poolwalk}, {plugin: tagattrib}, {plugin: blockowner}]
+steps: [{plugin: bugcheck}, {plugin: poolwalk}, {plugin: tagattrib}, {plugin: blockowner}]
 sinks: [{plugin: json}]
 YAML
 )
 run -L "$DP_TMP/pc" -p "$P" "$DUMP"
 expect_rc 0
-expect_json '[s["status"] for s in d["steps"]] == ["ok", "ok", "skipped"] and "no corrupt pool block" in d["steps"][2]["message"]'
+expect_json '[s["status"] for s in d["steps"]] == ["ok", "ok", "ok", "skipped"] and "no corrupt pool block" in d["steps"][3]["message"]'
 expect_json 'any(f["code"] == "step.not_applicable" and f["plugin"] == "blockowner" for f in d["findings"])'
 run -L "$DP_TMP/pc" -p "$P" "$(gen "$DP_SOURCE_DIR/tests/scenarios/seed-xen-0x19.yaml")"
 expect_rc 0

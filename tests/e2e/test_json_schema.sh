@@ -93,5 +93,9 @@ YAML
 run -L "$DP_TEST_PLUGIN_DIR" -p "$P" "$DUMP"
 collect invalid-utf8 <<<"$OUT"
 expect_json 'd["findings"][0]["title"] == "E\ufffdFreePool, \u00e9t\u00e9, \ufffd\ufffd"'
+# --explain has no dump file at all
+run -o json --explain 19 20 a34583b8 a34584f0 0a270001
+collect explain <<<"$OUT"
+expect_json 'd["input"]["path"] is None and d["dump"]["bugcheck"]["code"] == "0x19" and d["modules"] == []'
 validate_all
 finish

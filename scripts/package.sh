@@ -7,7 +7,8 @@
 #     and the installed dumppipe runs them.
 # Then runs lintian. Needs root (or sudo) for apt. Called by .ci/run; usage: scripts/package.sh [BUILD_DIR]
 # where BUILD_DIR holds a build of this tree (for the dump generator; default: build-release).
-# KEEP_INSTALLED=1 leaves the packages installed (default: removed again when this script installed them).
+# KEEP_INSTALLED=1 leaves the packages installed (default: removed again when this script installed them);
+# OUT_DIR=DIR keeps the .deb files and the lintian report there.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build-release}
@@ -16,6 +17,7 @@ SUDO=""
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dumppipe-pkg.XXXXXX")
 was_installed=$(dpkg-query -W -f='${Status}' dumppipe 2>/dev/null | grep -c "ok installed" || true)
 cleanup() {
+    if [ -n "${OUT_DIR:-}" ]; then mkdir -p "$OUT_DIR" && cp "$WORK"/*.deb "$WORK"/*.log "$OUT_DIR"/ 2>/dev/null || true; fi
     if [ "${KEEP_INSTALLED:-0}" != 1 ] && [ "$was_installed" = 0 ]; then
         $SUDO apt-get remove -y -qq dumppipe dumppipe-dev >/dev/null 2>&1 || true
     fi

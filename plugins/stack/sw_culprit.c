@@ -188,6 +188,12 @@ static void describe(struct dp_text *t, const struct sw_named_frame *frames, con
         snprintf(reason, len, "only operating-system modules on the stack; the first past the bug-check machinery: %s", nf->symbol);
         dp_text_printf(t, "  - only operating-system modules on the stack; the first frame past the bug-check machinery is %s (frame %zu)\n",
                        nf->symbol, k);
+    } else if (b->kind == BLAME_SITE && k != site->site) {
+        const struct sw_named_frame *at = &frames[site->site];
+        const char *what = at->module ? "in the bug-check machinery" : "in no module";
+        snprintf(reason, len, "the fault happened at %s (%s); the first frame to blame: %s", at->symbol, what, nf->symbol);
+        dp_text_printf(t, "  - the fault happened at %s (%s), frame %zu of the stack of %s; the first frame to blame is %s (frame %zu)\n",
+                       at->symbol, what, site->site, site->command && *site->command ? site->command : "the bug check", nf->symbol, k);
     } else if (b->kind == BLAME_SITE) {
         snprintf(reason, len, "the fault happened in %s: %s", nf->module->name, nf->symbol);
         dp_text_printf(t, "  - the fault happened in %s: %s (frame %zu of the stack of %s)\n", nf->module->name, nf->symbol, k,
@@ -211,7 +217,7 @@ void sw_report_culprit(dp_ctx *ctx, const struct sw_named_frame *frames, size_t 
     size_t best = votes == 2 && b[1].weight > b[0].weight ? 1 : 0;
     const struct dp_module *m = frames[b[best].frame].module;
     struct dp_text t;
-    char reason[256];
+    char reason[512];
     dp_text_init(&t);
     dp_text_printf(&t, "Culprit: %s\n", m->name);
     for (size_t i = 0; i < votes; i++) {

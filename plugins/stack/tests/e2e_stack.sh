@@ -144,6 +144,9 @@ if REAL=$(real triage_x64.dmp); then
     run -p "$J64" "$REAL"
     expect_json "d['summary']['culprit']['module'] == 'amdppm.sys'"
     expect_json "[r['fields']['source'] for r in d['artifacts']['stack.frame']][0] == 'context'"
+    expect_json "d['summary']['process_name'] == 'System' and d['summary']['image_name'] == 'amdppm.sys' and d['summary']['current_irql'] == 0"
+    expect_json "d['summary']['stack_command'] == '.cxr 0xffff850429891720 ; kb' and d['summary']['symbol_name'] == 'amdppm+0x334c'"
+    expect_json "d['artifacts']['stack.context'][0]['fields']['exception_code'] == 0xc0000005"
 else
     echo "skipping triage_x64.dmp: not readable"
 fi

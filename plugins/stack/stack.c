@@ -109,10 +109,6 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
 {
     const struct dp_dump_info *info = dp_dump_info(ctx);
     struct dp_regs regs;
-    if (info->arch != DP_ARCH_X86 && info->arch != DP_ARCH_X64) {
-        dp_set_error(ctx, "stack walking needs an x86 or x64 dump");
-        return DP_ERR_NOT_APPLICABLE;
-    }
     int rc = dp_get_regs(ctx, &regs);
     if (rc != DP_OK) {
         dp_set_error(ctx, "the dump has no context record of the crashing processor");
@@ -123,6 +119,10 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
     uint64_t max_stack = (uint64_t)clamp_opt(ctx, "max_stack", 64, SW_MAX_STACK_BYTES);
     size_t max_frames = (size_t)clamp_opt(ctx, "max_frames", 1, SW_MAX_FRAMES);
     rc = sw_walk(&env, &regs, max_stack, max_frames, &w->st);
+    if (rc == DP_ERR_NOT_APPLICABLE) { /* sw_walk dispatches per architecture */
+        dp_set_error(ctx, "no stack walker for this dump's architecture");
+        return rc;
+    }
     if (rc != DP_OK) {
         dp_set_error(ctx, "the stack at %llx is not in the dump", (unsigned long long)regs.sp);
         return rc;

@@ -37,7 +37,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct sw_fault *out, int 
 int sw_read_context(const struct sw_env *e, const struct sw_layout *l, uint64_t va, struct sw_fault *out)
 {
     uint8_t b[0x4d0];
-    unsigned ps = e->arch == DP_ARCH_X86 ? 4 : 8;
+    unsigned ps = sw_ptr_size(e);
     const char *what = l->kind == SW_CTX_TRAP ? "trap frame" : "context record";
     out->valid_seg = 0;
     if (l->size > sizeof b || e->read(e->user, va, b, l->size) != DP_OK)
@@ -73,20 +73,25 @@ int sw_read_context(const struct sw_env *e, const struct sw_layout *l, uint64_t 
     return DP_OK;
 }
 
+/* EXCEPTION_RECORD: ExceptionCode 0, ExceptionFlags 4, ExceptionRecord 8, then pointer-sized
+ * ExceptionAddress, NumberParameters (u32) and ExceptionInformation[15] (x64 0x10, 0x18, 0x20; x86 0xc,
+ * 0x10, 0x14). */
+static unsigned exr_address(unsigned ps) { return 8 + ps; }
+
 int sw_read_exr(const struct sw_env *e, uint64_t va, struct sw_exr *out)
 {
-    unsigned ps = e->arch == DP_ARCH_X86 ? 4 : 8;
+    unsigned ps = sw_ptr_size(e), n_off = 8 + 2 * ps, info = ps == 8 ? 0x20 : 0x14;
     uint8_t b[0x98];
-    size_t size = ps == 8 ? 0x98 : 0x50, hdr = ps == 8 ? 0x20 : 0x14;
+    size_t size = info + SW_EXR_MAX_PARAMS * ps;
     if (e->read(e->user, va, b, size) != DP_OK) return DP_ERR_FAULT;
     memset(out, 0, sizeof *out);
     out->va = va;
     out->code = (uint32_t)le(b, 4);
     out->flags = (uint32_t)le(b + 4, 4);
-    out->address = le(b + 2 * ps, ps);
-    out->n_params = (uint32_t)le(b + 3 * ps, 4);
+    out->address = le(b + exr_address(ps), ps);
+    out->n_params = (uint32_t)le(b + n_off, 4);
     if (out->n_params > SW_EXR_MAX_PARAMS) return DP_ERR_BAD_DATA;
-    for (unsigned i = 0; i < out->n_params; i++) out->params[i] = le(b + hdr + i * ps, ps);
+    for (unsigned i = 0; i < out->n_params; i++) out->params[i] = le(b + info + i * ps, ps);
     return DP_OK;
 }
 
@@ -115,9 +120,9 @@ static int search_exr(const struct sw_ctx_env *ce, struct sw_fault *out)
     const struct sw_stack *st = ce->stack;
     unsigned ps = sw_ptr_size(ce->env);
     if (!st || !st->bytes || !out->has_want_ip || !out->has_code) return 0;
-    for (uint64_t va = st->lo; va < st->hi && st->hi - va >= 4 * ps; va += ps) {
+    for (uint64_t va = st->lo; va < st->hi && st->hi - va >= exr_address(ps) + ps; va += ps) {
         const uint8_t *p = st->bytes + (va - st->lo);
-        if (le(p, 4) != out->code || le(p + 2 * ps, ps) != out->want_ip) continue;
+        if (le(p, 4) != out->code || le(p + exr_address(ps), ps) != out->want_ip) continue;
         if (sw_read_exr(ce->env, va, &out->exr) == DP_OK) return out->has_exr = 1;
     }
     return 0;

@@ -103,6 +103,25 @@ static void test_x64_context_by_param(void **state)
     assert_int_equal(f.code, 0xc0000005u);
 }
 
+/* x86 0x1E: the 32-bit exception record (ExceptionAddress 0xc, NumberParameters 0x10, information
+ * 0x14) and the trap frame are found on the stack by the exception address. */
+static void test_x86_1e_search(void **state)
+{
+    (void)state;
+    struct sw_env e = env(DP_ARCH_X86);
+    uint64_t ip = 0x8fa01006, exr = base + 0x100, tf = base + 0x400;
+    put(exr, 0xc0000005, 4), put(exr + 0xc, ip, 4), put(exr + 0x10, 2, 4), put(exr + 0x14, 0, 4), put(exr + 0x18, 0x10, 4);
+    put(tf + 0x68, ip, 4), put(tf + 0x6c, 0x08, 4), put(tf + 0x60, base + 0x800, 4);
+    struct sw_fault f;
+    find(&e, 0x1e, 0xc0000005, ip, 0, 0x10, &f);
+    assert_int_equal(f.kind, SW_CTX_TRAP);
+    assert_int_equal(f.va, tf);
+    assert_true(f.has_exr);
+    assert_int_equal(f.exr.va, exr);
+    assert_int_equal(f.exr.n_params, 2);
+    assert_int_equal(f.exr.params[1], 0x10);
+}
+
 /* A "context record" without CONTEXT_AMD64 | CONTEXT_CONTROL is refused with a reason. */
 static void test_x64_context_bad_flags(void **state)
 {
@@ -207,7 +226,7 @@ int main(void)
         cmocka_unit_test(test_x64_context_by_param), cmocka_unit_test(test_x64_context_bad_flags),
         cmocka_unit_test(test_x64_1e_search),        cmocka_unit_test(test_x86_trap_by_param),
         cmocka_unit_test(test_x86_context_by_param), cmocka_unit_test(test_context_absent),
-        cmocka_unit_test(test_arm64_context),
+        cmocka_unit_test(test_arm64_context),        cmocka_unit_test(test_x86_1e_search),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,18 @@ expect_stack "fffff880\`02f1e000 fffff880\`04a0110d fffff88009990000" "${X64_TAI
 expect_line "the fault happened at fffff88009990000 (in no module)"
 expect_line "FAILURE_BUCKET_ID:  0x50_EXCEPTION_mydrv.sys!PollDevice"
 
+# 0xBE names no instruction: the trap frame whose FaultAddress (+0xd0) is the address written (Arg1)
+run -p "$P" "$(variant stack-x64-trap x64-be 's/code: 0x50/code: 0xbe/' 's/params: \[0x10, 0x0, "mydrv!ReadRegister", 0x2\]/params: [0x10, 0x8000000000000121, 0, 0]/' \
+    's/    # KTRAP_FRAME at 0xfffff88002f1d400/    - {va: 0xfffff88002f1d4d0, qwords: [0x10]}/')"
+expect_line "[stack] info: trap frame of the fault: .trap 0xfffff88002f1d400 (found on the stack)"
+expect_stack "fffff880\`02f1e000 fffff880\`04a0110d mydrv!ReadRegister" "${X64_TAIL[@]}"
+expect_line "FAILURE_BUCKET_ID:  0xBE_"
+# 0x139 names the trap frame (Arg2)
+run -p "$P" "$(variant stack-x64-trap x64-139 's/code: 0x50/code: 0x139/' 's/params: \[0x10, 0x0, "mydrv!ReadRegister", 0x2\]/params: [3, 0xfffff88002f1d400, 0, 0]/')"
+expect_line "[stack] info: trap frame of the fault: .trap 0xfffff88002f1d400 (Arg2)"
+expect_stack "fffff880\`02f1e000 fffff880\`04a0110d mydrv!ReadRegister" "${X64_TAIL[@]}"
+expect_line "_mydrv.sys!ReadRegister"
+
 # ---- x64, 0x1000007E: Arg3 the exception record, Arg4 the context record ----
 run -p "$P" "$(gen "$SCEN/stack-x64-cxr.yaml")"
 expect_rc 0

@@ -1,5 +1,6 @@
 /* The verdict: the module the fault happened in, else the first module on the stack that is not the
- * operating system's, weighed with what the pool plugins found (the seed's "What other evidence can reinforce our belief in driver.sys?"). */
+ * operating system's, weighed with what the pool plugins found (the seed's "What other evidence can
+ * reinforce our belief in driver.sys?"). The weights are docs/bucket.md's. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -162,14 +163,13 @@ struct blame {
 static size_t choose(dp_ctx *ctx, const struct sw_named_frame *frames, size_t n, const struct sw_site *site, struct blame *out)
 {
     const char *extra[SW_MAX_EXTRA_OS];
-    size_t n_extra = os_extra(ctx, extra), k = 0, from = 0;
+    size_t n_extra = os_extra(ctx, extra), from = 0, votes = 0, k;
     if (site && site->has_site && (k = first_blamable(frames, site->site, n)) < n) {
         int os = sw_is_os_module(frames[k].module->name, extra, n_extra);
-        out[0] = (struct blame){k, os ? SW_OS_SITE_WEIGHT : SW_SITE_WEIGHT, BLAME_SITE};
-        if (!os) return 1;
+        out[votes++] = (struct blame){k, os ? SW_OS_SITE_WEIGHT : SW_SITE_WEIGHT, BLAME_SITE};
+        if (!os) return votes;
         from = k;
     }
-    size_t votes = k < n && site && site->has_site ? 1 : 0;
     /* frames whose call was checked first: a value taken on module range alone is often a stale pointer */
     size_t j = first_non_os_frame(frames, from, n, 1, extra, n_extra);
     if (j >= n) j = first_non_os_frame(frames, from, n, 0, extra, n_extra);

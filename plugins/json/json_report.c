@@ -111,5 +111,16 @@ void json_summary(dp_ctx *c, struct jw *w)
         jw_close(w, '}');
     }
     jw_kstr(w, "bucket", s ? s->bucket : NULL);
+    if (s) {
+        /* the `!analyze -v` keys of the summary (docs/bucket.md); null while unknown */
+        jw_kstr(w, "failure_id_hash", s->failure_id_hash);
+        jw_kstr(w, "symbol_name", s->symbol_name);
+        jw_kstr(w, "module_name", s->module_name);
+        jw_kstr(w, "image_name", s->image_name);
+        jw_kstr(w, "process_name", s->process_name);
+        jw_kstr(w, "stack_command", s->stack_command);
+        jw_key(w, "image_timestamp"), s->image_timestamp ? jw_uint(w, s->image_timestamp) : jw_null(w);
+        jw_key(w, "current_irql"), s->current_irql >= 0 ? jw_int(w, s->current_irql) : jw_null(w);
+    }
     jw_close(w, '}');
 }

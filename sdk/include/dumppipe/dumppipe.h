@@ -248,8 +248,8 @@ struct dp_option {
  *   DP_OPTION("pooltag_files", DP_OPT_STRING_LIST, NULL, "pooltag.txt files", .flags = DP_OPT_PATH),
  *   DP_OPTION("mode", DP_OPT_STRING, NULL, "what to do", .required = 1),
  *   {0}, */
-#define DP_OPTION(NAME, TYPE, DEFAULT, HELP, ...) \
-    {.name = (NAME), .type = (TYPE), .default_value = (DEFAULT), .help = (HELP), __VA_ARGS__}
+#define DP_OPTION(NAME, TYPE, DEFAULT, ...) /* then HELP and the constraints */ \
+    {.name = (NAME), .type = (TYPE), .default_value = (DEFAULT), .help = __VA_ARGS__}
 #define DP_CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* ---- disassembly (capstone, through the host so every plugin decodes alike) ---- */

@@ -31,4 +31,8 @@ const uint8_t *dp_dump_phys_page(struct dp_dump *d, uint64_t pfn);
 size_t dp_dump_module_count(struct dp_dump *d);
 const struct dp_module *dp_dump_module(struct dp_dump *d, size_t index);
 
+/* Secondary dump data blocks (.enumtag), in file order. */
+size_t dp_dump_n_tags(struct dp_dump *d);
+int dp_dump_tag_at(struct dp_dump *d, size_t index, struct dp_dump_tag *out);
+
 #endif

@@ -8,11 +8,16 @@
 #include <strings.h>
 
 enum { CONF_HIGH = 95, CONF_MEDIUM = 75, CONF_CONFLICT = 60, CONF_VM_BIT = 60, CONF_LOW = 30,
-       CONF_BARE = 85, CONF_BARE_NO_MODULES = 65 };
+       CONF_BARE = 85, CONF_BARE_NO_MODULES = 65, CONF_BARE_HOST_ONLY = 60 };
 
 const char *hv_verdict_kind_name(enum hv_verdict_kind k)
 {
     return k == HV_VERDICT_VIRTUAL ? "virtual" : k == HV_VERDICT_BARE_METAL ? "bare-metal" : "unknown";
+}
+
+const char *hv_verdict_label(enum hv_verdict_kind k)
+{
+    return k == HV_VERDICT_VIRTUAL ? "virtual machine" : k == HV_VERDICT_BARE_METAL ? "physical machine" : "unknown";
 }
 
 const char *hv_kind_name(enum hv_kind k)
@@ -199,8 +204,15 @@ void hv_decide(const struct hv_sigtab *t, const struct hv_observations *obs, str
         v->kind = HV_VERDICT_BARE_METAL;
         v->hv_name = "none";
         v->confidence = obs->n_modules ? CONF_BARE : CONF_BARE_NO_MODULES;
-        v->basis = obs->n_modules ? "SMBIOS read, no hypervisor signature in it or the drivers"
-                                  : "SMBIOS read, no hypervisor signature; no driver list";
+        v->basis = obs->n_modules ? "SMBIOS is not a hypervisor's, no hypervisor guest drivers"
+                                  : "SMBIOS is not a hypervisor's; no driver list";
+    } else if (v->n_host) {
+        /* A hypervisor's host side (Hyper-V's root partition, a VMware or VirtualBox host) with none of
+         * its guest side: the machine itself runs the hypervisor. Nested setups would show guest drivers. */
+        v->kind = HV_VERDICT_BARE_METAL;
+        v->hv_name = "none";
+        v->confidence = CONF_BARE_HOST_ONLY;
+        v->basis = "no SMBIOS table; hypervisor host drivers, no guest drivers";
     } else {
         v->hv_name = "unknown";
         v->basis = "no SMBIOS table and no hypervisor driver or dump format";

@@ -54,6 +54,7 @@ struct hv_verdict {
 
 const char *hv_verdict_kind_name(enum hv_verdict_kind k); /* "virtual", "bare-metal", "unknown" */
 const char *hv_kind_name(enum hv_kind k);                 /* "smbios", "driver", "format" */
+const char *hv_verdict_label(enum hv_verdict_kind k);     /* for people: "physical machine", ... */
 
 /* Module base name for matching: extension and a crash-dump "dump_" prefix removed. */
 void hv_module_stem(const char *name, char *out, size_t cap);

@@ -8,6 +8,7 @@
 #define MACHINE_I386 0x14cu
 #define MACHINE_AMD64 0x8664u
 #define MACHINE_ARM64 0xaa64u
+#define MACHINE_ARMNT 0x1c4u
 
 /* Where the fields we use sit in the 32-bit and the 64-bit header. */
 struct win_layout {
@@ -31,6 +32,7 @@ static const struct win_layout layout64 = {
 #define X64_CONTEXT_SIZE 0x4d0
 #define ARM64_CONTEXT_SIZE 0x390 /* ARM64_NT_CONTEXT: X0..X28 0x08, Fp 0xF0, Lr 0xF8, Sp 0x100, Pc 0x108 */
 #define ARM64_CONTEXT_FLAG 0x400000u /* CONTEXT_ARM64, in every ContextFlags an ARM64 writer stores */
+#define CONTEXT_ARCH_MASK 0xff0000u  /* the architecture byte: exactly CONTEXT_ARM64, unlike the "PAGE" fill */
 
 int dp_win_is_crashdump(const struct dp_map *m)
 {
@@ -51,7 +53,7 @@ static int parse_arm64(struct dp_regs *r, const uint8_t *c)
     uint32_t flags, cpsr;
     memcpy(&flags, c, 4);
     memcpy(&cpsr, c + 4, 4);
-    if (!(flags & ARM64_CONTEXT_FLAG)) return 0;
+    if ((flags & CONTEXT_ARCH_MASK) != ARM64_CONTEXT_FLAG) return 0;
     for (unsigned i = 0; i < 31; i++) memcpy(&r->gpr[i], c + 8 + 8 * i, 8); /* X0..X28, Fp, Lr */
     memcpy(&r->sp, c + 0x100, 8);
     memcpy(&r->ip, c + 0x108, 8);
@@ -120,9 +122,13 @@ static int check_machine(struct dp_dump *d, int is64, uint32_t machine, char *er
     }
     if (is64 && machine == MACHINE_ARM64) {
         d->info.arch = DP_ARCH_ARM64;
-        d->info.paging = DP_PAGING_NONE; /* no translation for ARM64 yet */
+        d->info.paging = DP_PAGING_AARCH64;
         return DP_OK;
     }
+    if (machine == MACHINE_ARMNT)
+        return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA,
+                            "32-bit ARM (ARMNT, machine 0x1c4) dumps are not supported: no ARMv7 translation or "
+                            "context decoding");
     return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA, "%s header with machine type 0x%x",
                         is64 ? "PAGEDU64" : "PAGEDUMP", machine);
 }

@@ -70,8 +70,8 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
 {
     const struct dp_dump_info *info = dp_dump_info(ctx);
     struct dp_regs regs;
-    if (info->arch != DP_ARCH_X86 && info->arch != DP_ARCH_X64) {
-        dp_set_error(ctx, "stack walking needs an x86 or x64 dump");
+    if (info->arch != DP_ARCH_X86 && info->arch != DP_ARCH_X64 && info->arch != DP_ARCH_ARM64) {
+        dp_set_error(ctx, "stack walking needs an x86, x64 or ARM64 dump");
         return DP_ERR_NOT_APPLICABLE;
     }
     int rc = dp_get_regs(ctx, &regs);

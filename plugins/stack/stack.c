@@ -86,7 +86,7 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
                  (size_t)clamp_opt(ctx, "max_frames", 1, SW_MAX_FRAMES), st);
     if (rc != DP_OK) {
         dp_set_error(ctx, "the stack at %llx is not in the dump", (unsigned long long)regs.sp);
-        return rc;
+        return rc == DP_ERR_FAULT ? DP_ERR_NOT_APPLICABLE : rc; /* nothing to walk: does not apply */
     }
     struct sw_named_frame *frames = w->frames;
     for (size_t i = 0; i < st->n; i++) {

@@ -3,8 +3,9 @@
  * (learn.microsoft.com, ARM64 ABI conventions): [fp] is the caller's frame record, [fp+8] the return
  * address into the caller (an LR value: the branch-with-link is the instruction before it).
  *
- * Frame 0 runs at pc. Its return address is the one in the frame record at x29; when that record is
- * not on the stack (a leaf function, or one caught before its prologue) LR is the return address. */
+ * Frame 0 runs at pc. Its return address is normally the one in the frame record at x29; a leaf function
+ * (or one caught before its prologue) has its return address in LR only, and x29 still points at its
+ * caller's record. */
 #include "sw_walk.h"
 
 #include <string.h>
@@ -35,6 +36,18 @@ static int record_at(const struct chain *ch, uint64_t fp, uint64_t *prev, uint64
     return 1;
 }
 
+/* Is LR the caller of the function at PC, not yet saved in a frame record? A leaf keeps its return
+ * address in LR only. LR also holds a stale value after any earlier call the function made, pointing
+ * into the function itself; without unwind data the function's bounds are unknown, so only an LR that
+ * returns after a call into another module counts (a checked call: never a guess). */
+static int caller_in_lr(const struct sw_env *e, uint64_t pc, uint64_t lr)
+{
+    uint64_t pc_base = 0, lr_base = 0;
+    int exec;
+    if (sw_check_return(e, lr) != SW_RET_AFTER_CALL || !e->module_at(e->user, lr, &lr_base, &exec)) return 0;
+    return !e->module_at(e->user, pc, &pc_base, &exec) || pc_base != lr_base;
+}
+
 static struct sw_frame *push(struct sw_stack *st, uint64_t ip, uint64_t sp, enum sw_source src, enum sw_ret how)
 {
     struct sw_frame *f = &st->frames[st->n++];
@@ -55,16 +68,12 @@ int sw_walk_arm64(const struct sw_env *e, const struct dp_regs *regs, uint64_t m
     struct chain ch = {e, regs->sp, regs->sp > UINT64_MAX - max_bytes ? UINT64_MAX : regs->sp + max_bytes};
     st->lo = st->hi = regs->sp;
 
-    uint64_t fp = sw_arm64_strip_pac(regs->fp), prev = 0, ret = 0;
+    uint64_t fp = sw_arm64_strip_pac(regs->fp), prev = 0, ret = 0, lr = sw_arm64_strip_pac(regs->gpr[30]);
     struct sw_frame *f = push(st, regs->ip, regs->sp, SW_SRC_CONTEXT, SW_RET_AFTER_CALL);
     int have = record_at(&ch, fp, &prev, &ret);
-    if (!have) { /* no frame record yet: the caller is in LR, the caller's record is at x29 */
-        uint64_t lr = sw_arm64_strip_pac(regs->gpr[30]);
-        enum sw_ret how = sw_check_return(e, lr);
-        if (how == SW_RET_NO || st->n >= max_frames) return DP_OK;
+    if (lr && (!have || lr != ret) && caller_in_lr(e, regs->ip, lr) && st->n < max_frames) {
         f->ret = lr;
-        f = push(st, lr, regs->sp, SW_SRC_FRAME_POINTER, how);
-        have = record_at(&ch, fp, &prev, &ret);
+        f = push(st, lr, regs->sp, SW_SRC_CONTEXT, sw_check_return(e, lr));
     }
     while (have && st->n < max_frames) {
         enum sw_ret how = sw_check_return(e, ret);

@@ -63,20 +63,6 @@ void hv_format_drivers(struct dp_text *t, const struct hv_verdict *v, const stru
     }
 }
 
-/* Hypervisors this machine hosts, once each, in the order first seen: "Hyper-V, VirtualBox". */
-static void hosted_names(const struct hv_verdict *v, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < v->n_host; i++) {
-        const char *hv = v->host[i].sig->hv;
-        size_t j = 0;
-        while (j < i && strcmp(v->host[j].sig->hv, hv) != 0) j++;
-        if (j < i || len >= cap) continue;
-        len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", hv);
-    }
-}
-
 /* What hosting a hypervisor means, as a WinDbg user reads it: Windows on Hyper-V's root partition runs
  * under the hypervisor (Hyper-V role, or virtualization-based security), which is not being a guest. */
 static void format_hosting(struct dp_text *t, const struct hv_verdict *v)
@@ -170,8 +156,7 @@ static int report_smbios(dp_ctx *ctx, const struct hv_smbios_result *r)
 
 static void verdict_title(char *buf, size_t cap, const struct hv_verdict *v, const struct hv_observations *obs)
 {
-    char hosts[128];
-    hosted_names(v, hosts, sizeof hosts);
+    const char *hosts = v->hosts;
     if (v->kind == HV_VERDICT_VIRTUAL) {
         snprintf(buf, cap, "Virtual machine on %s%s%s (%s)", v->hv_name, v->guest_type[0] ? ": " : "",
                  v->guest_type, v->basis);

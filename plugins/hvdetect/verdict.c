@@ -182,6 +182,19 @@ static void guest_type(const struct hv_sigtab *t, const struct hv_observations *
     }
 }
 
+/* Hypervisors this machine hosts, once each, in the order first seen. */
+static void hosted_names(const struct hv_sigtab *t, struct hv_verdict *v)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < v->n_host; i++) {
+        const char *hv = v->host[i].sig->hv;
+        size_t j = 0;
+        while (j < i && strcmp(v->host[j].sig->hv, hv) != 0) j++;
+        if (j < i || len >= sizeof v->hosts) continue;
+        len += (size_t)snprintf(v->hosts + len, sizeof v->hosts - len, "%s%s", len ? ", " : "", hv_sigtab_display(t, hv));
+    }
+}
+
 void hv_decide(const struct hv_sigtab *t, const struct hv_observations *obs, struct hv_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -189,6 +202,7 @@ void hv_decide(const struct hv_sigtab *t, const struct hv_observations *obs, str
     v->vm_bit = obs->smbios && obs->smbios->vm_bit;
     collect(t, obs, v);
     explain_hosted(v);
+    hosted_names(t, v);
     pick_winner(v);
     if (v->hv) {
         v->kind = HV_VERDICT_VIRTUAL;

@@ -147,10 +147,10 @@ static uint8_t *build_small(size_t *len)
     put(c, 0x400007, 4);           /* CONTEXT_ARM64 | control | integer | float */
     put(c + 4, 0x60000344, 4);     /* Cpsr */
     for (unsigned r = 0; r <= 28; r++) put(c + 8 + 8 * r, 0x1000 + r, 8);
-    put(c + 0xf0, 0xfffff801be087bf0ull, 8); /* Fp */
-    put(c + 0xf8, 0xfffff801bcb40004ull, 8); /* Lr */
-    put(c + 0x100, 0xfffff801be087be0ull, 8); /* Sp */
-    put(c + 0x108, 0xfffff801bcd52de8ull, 8); /* Pc */
+    put(c + 0xf0, 0xffffd00000007f10ull, 8); /* Fp */
+    put(c + 0xf8, 0xfffff80100020004ull, 8); /* Lr */
+    put(c + 0x100, 0xffffd00000007f00ull, 8); /* Sp */
+    put(c + 0x108, 0xfffff80100010de8ull, 8); /* Pc */
     uint8_t *t = f + 0x2000;
     put(t + 0x04, SMALL_BLOBS, 4); /* SizeOfDump: the blob section follows */
     put(t + 0x08, SMALL_TRGD, 4);
@@ -179,11 +179,11 @@ static void small_context_and_tags(void **st)
     struct dp_regs r;
     assert_int_equal(dp_dump_regs(d, &r), DP_OK);
     assert_int_equal(r.arch, DP_ARCH_ARM64);
-    assert_int_equal(r.ip, 0xfffff801bcd52de8ull);
-    assert_int_equal(r.sp, 0xfffff801be087be0ull);
-    assert_int_equal(r.fp, 0xfffff801be087bf0ull);
+    assert_int_equal(r.ip, 0xfffff80100010de8ull);
+    assert_int_equal(r.sp, 0xffffd00000007f00ull);
+    assert_int_equal(r.fp, 0xffffd00000007f10ull);
     assert_int_equal(r.gpr[29], r.fp);
-    assert_int_equal(r.gpr[30], 0xfffff801bcb40004ull);
+    assert_int_equal(r.gpr[30], 0xfffff80100020004ull);
     assert_int_equal(r.gpr[0], 0x1000);
     assert_int_equal(r.gpr[28], 0x1000 + 28);
     assert_int_equal(r.flags, 0x60000344);

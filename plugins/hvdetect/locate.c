@@ -158,9 +158,11 @@ static int scan_tags(dp_ctx *ctx, struct hv_smbios_result *res)
                 snprintf(res->tag, sizeof res->tag, "%s", tag.guid);
                 break;
             }
-            if (smbios_tag)
+            if (smbios_tag) {
+                res->status = HV_SMBIOS_UNREADABLE;
                 snprintf(res->note, sizeof res->note, "SMBIOS data in the dump's secondary data %s rejected: %.120s",
                          tag.guid, info->error[0] ? info->error : "not a raw SMBIOS table");
+            }
         }
     }
     free(info);
@@ -206,22 +208,15 @@ int hv_smbios_locate(dp_ctx *ctx, struct hv_smbios_result *res)
 {
     memset(res, 0, sizeof *res);
     res->status = HV_SMBIOS_NOT_FOUND;
-    int has_phys = dp_phys_run_count(ctx) > 0, rc = DP_OK;
-    if (has_phys) rc = scan_phys(ctx, res);
-    if (rc == DP_OK && res->status != HV_SMBIOS_READ) {
-        char before[sizeof res->note];
-        memcpy(before, res->note, sizeof before);
-        res->note[0] = 0;
-        rc = scan_tags(ctx, res);
-        if (res->status != HV_SMBIOS_READ && !res->note[0]) {
-            if (has_phys) memcpy(res->note, before, sizeof before);
-            else snprintf(res->note, sizeof res->note,
-                          "this dump carries no SMBIOS table (no physical memory, none in its secondary data)");
-            if (!has_phys) res->status = HV_SMBIOS_NO_PHYS;
-        } else if (res->status != HV_SMBIOS_READ) {
-            res->status = HV_SMBIOS_UNREADABLE;
-        }
+    int has_phys = dp_phys_run_count(ctx) > 0;
+    int rc = has_phys ? scan_phys(ctx, res) : DP_OK;
+    if (rc == DP_OK && res->status != HV_SMBIOS_READ) rc = scan_tags(ctx, res);
+    if (res->status == HV_SMBIOS_READ) {
+        describe_found(res);
+    } else if (!has_phys && res->status == HV_SMBIOS_NOT_FOUND) {
+        res->status = HV_SMBIOS_NO_PHYS;
+        snprintf(res->note, sizeof res->note,
+                 "this dump carries no SMBIOS table (no physical memory, none in its secondary data)");
     }
-    if (res->status == HV_SMBIOS_READ) describe_found(res);
     return rc;
 }

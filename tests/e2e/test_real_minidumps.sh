@@ -63,6 +63,11 @@ if [ -r "$REAL/mini_arm64_0xe2.dmp" ]; then
     expect_line "Machine ID Information [From Smbios 3.0, DMIVersion 0, Size=682]"
     expect_line "Verdict: physical machine"
 
+    # all five on one command line, in-process: still exit 0
+    run --no-isolation -o json "$REAL"/*.dmp
+    expect_rc 0
+    if [ "$(printf '%s\n' "$OUT" | grep -c '^{')" -eq 5 ]; then _ok; else _fail "expected five JSON reports"; fi
+
     triage triage_x64.dmp
     expect_json "$F'hv.smbios'][0]['title']=='SMBIOS not read: this dump carries no SMBIOS table (no physical memory, none in its secondary data)'"
     expect_json "'smbios.info' not in d['artifacts']"

@@ -26,5 +26,6 @@ extern const struct bc_detail_table bc_special_table; /* bc_detail_special.c: sp
 extern const struct bc_detail_table bc_mm_table;      /* bc_detail_mm.c: memory manager, PFN database */
 extern const struct bc_detail_table bc_except_table;  /* bc_detail_except.c: exceptions, traps, bad accesses */
 extern const struct bc_detail_table bc_other_table;   /* bc_detail_other.c: hangs, hardware, dying processes */
+extern const struct bc_detail_table bc_generic_table; /* bc_detail_generic.c: every other code, from a .def */
 
 #endif

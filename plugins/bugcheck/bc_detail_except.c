@@ -32,6 +32,7 @@ static const struct bc_subtype security_check[] = {
     BC_SUB1(1, "VTGuard found an invalid virtual function table: a C++ object was probably corrupt."),
     BC_SUB1(2, "the stack cookie check found a stack buffer overrun (/GS)."),
     BC_SUB1(3, "a LIST_ENTRY was corrupt (for example removed twice)."),
+    BC_SUB1(4, "a reserved value."),
     BC_SUB1(5, "a function that treats bad arguments as fatal was given one."),
     BC_SUB1(6, "the loader did not initialise the security cookie (driver built for a newer Windows?)."),
     BC_SUB1(7, "a fatal program exit was requested."),

@@ -42,6 +42,7 @@ static const struct bc_subtype video_scheduler[] = {
     BC_SUB1(0xC, "the driver's page fault flags report a fatal hardware fault."),
     BC_SUB1(0xD, "the driver reported wrong page fault flags in a DMA page fault interrupt."),
     BC_SUB1(0xE, "the driver reported a VSync for a plane index beyond the GPU's overlay planes."),
+    BC_SUB1(0xF, "not used (FAILED_POSTMPOPRESENT_COMMAND)."),
     BC_SUB1(0x10, "the driver reported an interrupt between an engine reset and the engine's resumption."),
     BC_SUB1(0x11, "the driver reported a suspend fence value the system has not issued yet."),
     BC_SUB1(0x12, "the driver failed to update a native fence's monitored value."),

@@ -40,8 +40,8 @@ expect_json 'any(r["role"] == "bad_bit_address" and r["param"] == 2 for r in [x[
 unk=$(gen "$SCEN/bugcheck-x86-unknown.yaml")
 run -p "$DP_TMP/bugcheck.yaml" -o json "$unk"
 expect_rc 0
-expect_json 'sorted(f["code"] for f in d["findings"] if f["plugin"] == "bugcheck") == ["bugcheck.code", "bugcheck.unknown"]'
-expect_json '[f["details"].splitlines()[0] for f in d["findings"] if f["code"] == "bugcheck.code"] == ["UNKNOWN_BUGCHECK (1f0)"]'
+expect_json 'sorted(f["code"] for f in d["findings"] if f["plugin"] == "bugcheck") == ["bugcheck.unknown"]'
+expect_json '[f["details"].splitlines()[0] for f in d["findings"] if f["code"] == "bugcheck.unknown"] == ["UNKNOWN_BUGCHECK (1f0)"]'
 
 # --- the real Windows 10 small memory dump (read in place, never copied) ----------------------------
 run -p "$DP_TMP/bugcheck.yaml" "$DP_REAL_DIR/triage_x64.dmp"

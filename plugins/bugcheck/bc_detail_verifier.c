@@ -29,6 +29,93 @@
 #define NBL T("the NetBufferList.")
 #define SWITCH T("the virtual switch object, if not NULL.")
 
+/* The DDI compliance rules Driver Verifier reports, under 0xC4 and under its live-dump code 0x1C4 (the union
+ * of the two pages' lists; where they disagree on Arg3-Arg4, the 0xC4 page is followed). */
+#define DDI_RULES \
+    RULE_STATE(0x00020002, "IrqlApcLte"), \
+    RULE_STATE(0x00020003, "IrqlDispatch"), \
+    RULE_STATE(0x00020004, "IrqlExAllocatePool"), \
+    RULE_STATE(0x00020005, "IrqlExApcLte1"), \
+    RULE_STATE(0x00020006, "IrqlExApcLte2"), \
+    RULE_STATE(0x00020007, "IrqlExApcLte3"), \
+    RULE_STATE(0x00020008, "IrqlExPassive"), \
+    RULE_STATE(0x00020009, "IrqlIoApcLte"), \
+    RULE_STATE(0x0002000A, "IrqlIoPassive1"), \
+    RULE_STATE(0x0002000B, "IrqlIoPassive2"), \
+    RULE_STATE(0x0002000C, "IrqlIoPassive3"), \
+    RULE_STATE(0x0002000D, "IrqlIoPassive4"), \
+    RULE_STATE(0x0002000E, "IrqlIoPassive5"), \
+    RULE_STATE(0x0002000F, "IrqlKeApcLte1"), \
+    RULE_STATE(0x00020010, "IrqlKeApcLte2"), \
+    RULE_STATE(0x00020011, "IrqlKeDispatchLte"), \
+    RULE_STATE(0x00020015, "IrqlKeReleaseSpinLock"), \
+    RULE_STATE(0x00020016, "IrqlKeSetEvent"), \
+    RULE_STATE(0x00020019, "IrqlMmApcLte"), \
+    RULE_STATE(0x0002001A, "IrqlMmDispatch"), \
+    RULE_STATE(0x0002001B, "IrqlObPassive"), \
+    RULE_STATE(0x0002001C, "IrqlPsPassive"), \
+    RULE(0x0002001D, "IrqlReturn"), \
+    RULE_STATE(0x0002001E, "IrqlRtlPassive"), \
+    RULE_STATE(0x0002001F, "IrqlZwPassive"), \
+    RULE_ONLY(0x00020022, "IrqlIoDispatch"), \
+    RULE_ONLY(0x00020023, "IrqlIoRtlZwPassive"), \
+    RULE_ONLY(0x00020024, "IrqlNtifsApcPassive"), \
+    RULE_ONLY(0x00020025, "IrqlKeMore (Microsoft internal)"), \
+    RULE(0x00040003, "CriticalRegions"), \
+    RULE(0x00040006, "QueuedSpinLock"), \
+    RULE(0x00040007, "QueuedSpinLockRelease"), \
+    RULE(0x00040009, "SpinLock"), \
+    RULE(0x0004000A, "SpinlockRelease"), \
+    RULE(0x0004000E, "GuardedRegions"), \
+    RULE_ONLY(0x0004100B, "RequestedPowerIrp"), \
+    RULE(0x0004100F, "IoSetCompletionExCompleteIrp"), \
+    RULE_ONLY(0x00043006, "PnpRemove"), \
+    RULE_ONLY(0x00071001, "PcIrqlDDIs"), \
+    RULE_ONLY(0x00071003, "PcIrqlIport"), \
+    RULE(0x00071004, "PcUnmapAllocatedPages"), \
+    RULE(0x00071005, "PcAllocatedPages"), \
+    RULE(0x00071006, "PcRegisterAdapterPower"), \
+    RULE_ONLY(0x00071007, "PcAddAdapterDevice"), \
+    RULE_ONLY(0x00071008, "PcPropertyRequest"), \
+    RULE_ONLY(0x00071009, "PcAllocateAndMapPages"), \
+    RULE_ONLY(0x0007100A, "PcPoRequestPowerIrp"), \
+    RULE(0x00072001, "PcTimedWaveRtStreamSetState"), \
+    RULE(0x00081001, "KsDeviceMutex"), \
+    RULE(0x00081002, "KsStreamPointerClone"), \
+    RULE_ONLY(0x00081003, "KsStreamPointerLock"), \
+    RULE(0x00081004, "KsStreamPointerUnlock"), \
+    RULE_ONLY(0x00081005, "KsCallbackReturn"), \
+    RULE(0x00081006, "KsIrqlDeviceCallbacks"), \
+    RULE(0x00081007, "KsIrqlFilterCallbacks"), \
+    RULE(0x00081008, "KsIrqlPinCallbacks"), \
+    RULE_ONLY(0x00081009, "KsIrqlDDIs"), \
+    RULE(0x0008100A, "KsFilterMutex"), \
+    RULE(0x0008100B, "KsProcessingMutex"), \
+    RULE(0x0008100C, "KsInvalidStreamPointer"), \
+    RULE(0x00082001, "KsTimedPinSetDeviceState"), \
+    RULE(0x00082002, "KsTimedDeviceCallbacks"), \
+    RULE(0x00082003, "KsTimedFilterCallbacks"), \
+    RULE(0x00082004, "KsTimedPinCallbacks"), \
+    RULE(0x00082005, "KsTimedProcessingMutex"), \
+    RULE(0x00091001, "NdisOidComplete"), \
+    RULE(0x00091002, "NdisOidDoubleComplete"), \
+    RULE(0x0009100E, "NdisOidDoubleRequest"), \
+    RULE(0x00092003, "NdisTimedOidComplete (NDIS/WiFi)"), \
+    RULE(0x0009200D, "NdisTimedDataSend (NDIS/WiFi)"), \
+    RULE(0x0009200F, "NdisTimedDataHang (NDIS/WiFi)"), \
+    RULE(0x00092010, "NdisFilterTimedPauseComplete (NDIS/WiFi)"), \
+    RULE(0x00092011, "NdisFilterTimedDataSend (NDIS/WiFi)"), \
+    RULE(0x00092012, "NdisFilterTimedDataReceive (NDIS/WiFi)"), \
+    RULE(0x00093004, "WlanAssociation (NDIS/WiFi)"), \
+    RULE(0x00093005, "WlanConnectionRoaming (NDIS/WiFi)"), \
+    RULE(0x00093006, "WlanDisassociation (NDIS/WiFi)"), \
+    RULE_ONLY(0x00093101, "WlanAssert (NDIS/WiFi)"), \
+    RULE(0x00094007, "WlanTimedAssociation (NDIS/WiFi)"), \
+    RULE(0x00094008, "WlanTimedConnectionRoaming (NDIS/WiFi)"), \
+    RULE(0x00094009, "WlanTimedConnectRequest (NDIS/WiFi)"), \
+    RULE(0x0009400B, "WlanTimedLinkQuality (NDIS/WiFi)"), \
+    RULE(0x0009400C, "WlanTimedScan (NDIS/WiFi)"),
+
 static const struct bc_subtype verifier_violation[] = {
     BC_SUB(0x00, "the driver asked for a zero-byte pool allocation.", IRQL, T("the pool type."), T("the number of bytes.")),
     BC_SUB(0x01, "the driver allocated paged pool above APC_LEVEL.", IRQL, T("the pool type."), T("the size of the allocation in bytes.")),
@@ -300,162 +387,12 @@ static const struct bc_subtype verifier_violation[] = {
              T("the virtual switch context."), SWITCH),
     VMSWITCH(0xA00E, "a NetBufferList was completed through WNV although its routing context forbids it.", NBL,
              T("the virtual switch context."), SWITCH),
-    RULE_STATE(0x00020002, "IrqlApcLte"),
-    RULE_STATE(0x00020003, "IrqlDispatch"),
-    RULE_STATE(0x00020004, "IrqlExAllocatePool"),
-    RULE_STATE(0x00020005, "IrqlExApcLte1"),
-    RULE_STATE(0x00020006, "IrqlExApcLte2"),
-    RULE_STATE(0x00020007, "IrqlExApcLte3"),
-    RULE_STATE(0x00020008, "IrqlExPassive"),
-    RULE_STATE(0x00020009, "IrqlIoApcLte"),
-    RULE_STATE(0x0002000A, "IrqlIoPassive1"),
-    RULE_STATE(0x0002000B, "IrqlIoPassive2"),
-    RULE_STATE(0x0002000C, "IrqlIoPassive3"),
-    RULE_STATE(0x0002000D, "IrqlIoPassive4"),
-    RULE_STATE(0x0002000E, "IrqlIoPassive5"),
-    RULE_STATE(0x0002000F, "IrqlKeApcLte1"),
-    RULE_STATE(0x00020010, "IrqlKeApcLte2"),
-    RULE_STATE(0x00020011, "IrqlKeDispatchLte"),
-    RULE_STATE(0x00020015, "IrqlKeReleaseSpinLock"),
-    RULE_STATE(0x00020016, "IrqlKeSetEvent"),
-    RULE_STATE(0x00020019, "IrqlMmApcLte"),
-    RULE_STATE(0x0002001A, "IrqlMmDispatch"),
-    RULE_STATE(0x0002001B, "IrqlObPassive"),
-    RULE_STATE(0x0002001C, "IrqlPsPassive"),
-    RULE(0x0002001D, "IrqlReturn"),
-    RULE_STATE(0x0002001E, "IrqlRtlPassive"),
-    RULE_STATE(0x0002001F, "IrqlZwPassive"),
-    RULE_ONLY(0x00020022, "IrqlIoDispatch"),
-    RULE_ONLY(0x00020023, "IrqlIoRtlZwPassive"),
-    RULE_ONLY(0x00020024, "IrqlNtifsApcPassive"),
-    RULE_ONLY(0x00020025, "IrqlKeMore (Microsoft internal)"),
-    RULE(0x00040003, "CriticalRegions"),
-    RULE(0x00040006, "QueuedSpinLock"),
-    RULE(0x00040007, "QueuedSpinLockRelease"),
-    RULE(0x00040009, "SpinLock"),
-    RULE(0x0004000A, "SpinlockRelease"),
-    RULE(0x0004000E, "GuardedRegions"),
-    RULE_ONLY(0x0004100B, "RequestedPowerIrp"),
-    RULE(0x0004100F, "IoSetCompletionExCompleteIrp"),
-    RULE_ONLY(0x00043006, "PnpRemove"),
-    RULE(0x00081001, "KsDeviceMutex"),
-    RULE(0x00081002, "KsStreamPointerClone"),
-    RULE_ONLY(0x00081003, "KsStreamPointerLock"),
-    RULE(0x00081004, "KsStreamPointerUnlock"),
-    RULE_ONLY(0x00081005, "KsCallbackReturn"),
-    RULE(0x00081006, "KsIrqlDeviceCallbacks"),
-    RULE(0x00081007, "KsIrqlFilterCallbacks"),
-    RULE(0x00081008, "KsIrqlPinCallbacks"),
-    RULE_ONLY(0x00081009, "KsIrqlDDIs"),
-    RULE(0x0008100A, "KsFilterMutex"),
-    RULE(0x0008100B, "KsProcessingMutex"),
-    RULE(0x0008100C, "KsInvalidStreamPointer"),
-    RULE(0x00082001, "KsTimedPinSetDeviceState"),
-    RULE(0x00082002, "KsTimedDeviceCallbacks"),
-    RULE(0x00082003, "KsTimedFilterCallbacks"),
-    RULE(0x00082004, "KsTimedPinCallbacks"),
-    RULE(0x00082005, "KsTimedProcessingMutex"),
-    RULE(0x00091001, "NdisOidComplete"),
-    RULE(0x00091002, "NdisOidDoubleComplete"),
-    RULE(0x0009100E, "NdisOidDoubleRequest"),
-    RULE(0x00092003, "NdisTimedOidComplete (NDIS/WiFi)"),
-    RULE(0x0009200D, "NdisTimedDataSend (NDIS/WiFi)"),
-    RULE(0x0009200F, "NdisTimedDataHang (NDIS/WiFi)"),
-    RULE(0x00092010, "NdisFilterTimedPauseComplete (NDIS/WiFi)"),
-    RULE(0x00092011, "NdisFilterTimedDataSend (NDIS/WiFi)"),
-    RULE(0x00092012, "NdisFilterTimedDataReceive (NDIS/WiFi)"),
-    RULE(0x00093004, "WlanAssociation (NDIS/WiFi)"),
-    RULE(0x00093005, "WlanConnectionRoaming (NDIS/WiFi)"),
-    RULE(0x00093006, "WlanDisassociation (NDIS/WiFi)"),
-    RULE_ONLY(0x00093101, "WlanAssert (NDIS/WiFi)"),
-    RULE(0x00094007, "WlanTimedAssociation (NDIS/WiFi)"),
-    RULE(0x00094008, "WlanTimedConnectionRoaming (NDIS/WiFi)"),
-    RULE(0x00094009, "WlanTimedConnectRequest (NDIS/WiFi)"),
-    RULE(0x0009400B, "WlanTimedLinkQuality (NDIS/WiFi)"),
-    RULE(0x0009400C, "WlanTimedScan (NDIS/WiFi)"),
+    DDI_RULES
 };
 
-/* 0x1C4, the live-dump form: the DDI compliance rules it reports (the page's list, names as given there). */
+/* 0x1C4, the live-dump form, reports the same rules. */
 static const struct bc_subtype verifier_livedump[] = {
-    RULE(0x00081001, "KsDeviceMutex"),
-    RULE(0x00081002, "KsStreamPointerClone"),
-    RULE_ONLY(0x00081003, "KsStreamPointerLock"),
-    RULE(0x00081004, "KsStreamPointerUnlock"),
-    RULE_ONLY(0x00081005, "KsCallbackReturn"),
-    RULE(0x00081006, "KsIrqlDeviceCallbacks"),
-    RULE(0x00081007, "KsIrqlFilterCallbacks"),
-    RULE(0x00081008, "KsIrqlPinCallbacks"),
-    RULE_ONLY(0x00081009, "KsIrqlDDIs"),
-    RULE(0x0008100A, "KsFilterMutex"),
-    RULE(0x0008100B, "KsProcessingMutex"),
-    RULE(0x00082001, "KsTimedPinSetDeviceState"),
-    RULE(0x00082002, "KsTimedDeviceCallbacks"),
-    RULE(0x00082003, "KsTimedFilterCallbacks"),
-    RULE(0x00082004, "KsTimedPinCallbacks"),
-    RULE(0x00082005, "KsTimedProcessingMutex"),
-    RULE_ONLY(0x00071001, "PcIrqlDDIs"),
-    RULE_ONLY(0x00071003, "PcIrqlIport"),
-    RULE(0x00071004, "PcUnmapAllocatedPages"),
-    RULE(0x00071005, "PcAllocatedPages"),
-    RULE(0x00071006, "PcRegisterAdapterPower"),
-    RULE_ONLY(0x00071007, "PcAddAdapterDevice"),
-    RULE_ONLY(0x00071008, "PcPropertyRequest"),
-    RULE_ONLY(0x00071009, "PcAllocateAndMapPages"),
-    RULE_ONLY(0x0007100A, "PcPoRequestPowerIrp"),
-    RULE(0x00072001, "PcTimedWaveRtStreamSetState"),
-    RULE_ONLY(0x00020002, "IrqlApcLte"),
-    RULE_ONLY(0x00020003, "IrqlDispatch"),
-    RULE_ONLY(0x00020004, "IrqlExAllocatePool"),
-    RULE_ONLY(0x00020005, "IrqlExApcLte1"),
-    RULE_ONLY(0x00020006, "IrqlExApcLte2"),
-    RULE_ONLY(0x00020007, "IrqlExApcLte3"),
-    RULE_ONLY(0x00020008, "IrqlExPassive"),
-    RULE_ONLY(0x00020009, "IrqlIoApcLte"),
-    RULE_ONLY(0x0002000A, "IrqlIoPassive1"),
-    RULE_ONLY(0x0002000B, "IrqlIoPassive2"),
-    RULE_ONLY(0x0002000C, "IrqlIoPassive3"),
-    RULE_ONLY(0x0002000D, "IrqlIoPassive4"),
-    RULE_ONLY(0x0002000E, "IrqlIoPassive5"),
-    RULE_ONLY(0x0002000F, "IrqlKeApcLte1"),
-    RULE_ONLY(0x00020010, "IrqlKeApcLte2"),
-    RULE_ONLY(0x00020011, "IrqlKeDispatchLte"),
-    RULE_ONLY(0x00020015, "IrqlKeReleaseSpinLock"),
-    RULE_ONLY(0x00020016, "IrqlKeSetEvent"),
-    RULE_ONLY(0x00020019, "IrqlMmApcLte"),
-    RULE_ONLY(0x0002001A, "IrqlMmDispatch"),
-    RULE_ONLY(0x0002001B, "IrqlObPassive"),
-    RULE_ONLY(0x0002001C, "IrqlPsPassive"),
-    RULE(0x0002001D, "IrqlReturn"),
-    RULE_ONLY(0x0002001E, "IrqlRtlPassive"),
-    RULE_ONLY(0x0002001F, "IrqlZwPassive"),
-    RULE_ONLY(0x00020022, "IrqlIoDispatch"),
-    RULE(0x00040003, "CriticalRegions"),
-    RULE(0x00040006, "QueuedSpinLock"),
-    RULE(0x00040007, "QueuedSpinLockRelease"),
-    RULE(0x00040009, "SpinLock"),
-    RULE(0x0004000A, "SpinlockRelease"),
-    RULE(0x0004000E, "GuardedRegions"),
-    RULE_ONLY(0x0004100B, "RequestedPowerIrp"),
-    RULE(0x0004100F, "IoSetCompletionExCompleteIrp"),
-    RULE_ONLY(0x00043006, "PnpRemove"),
-    RULE(0x00091001, "NdisOidComplete"),
-    RULE(0x00091002, "NdisOidDoubleComplete"),
-    RULE(0x0009100E, "NdisOidDoubleRequest"),
-    RULE(0x00092003, "NdisTimedOidComplete"),
-    RULE(0x0009200D, "NdisTimedDataSend"),
-    RULE(0x0009200F, "NdisTimedDataHang"),
-    RULE(0x00092010, "NdisFilterTimedPauseComplete"),
-    RULE(0x00092011, "NdisFilterTimedDataSend"),
-    RULE(0x00092012, "NdisFilterTimedDataReceive"),
-    RULE(0x00093004, "WlanAssociation"),
-    RULE(0x00093005, "WlanConnectionRoaming"),
-    RULE(0x00093006, "WlanDisassociation"),
-    RULE_ONLY(0x00093101, "WlanAssert"),
-    RULE(0x00094007, "WlanTimedAssociation"),
-    RULE(0x00094008, "WlanTimedConnectionRoaming"),
-    RULE(0x00094009, "WlanTimedConnectRequest"),
-    RULE(0x0009400B, "WlanTimedLinkQuality"),
-    RULE(0x0009400C, "WlanTimedScan"),
+    DDI_RULES
 };
 
 static const struct bc_detail verifier_rows[] = {

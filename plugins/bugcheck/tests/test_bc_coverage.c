@@ -157,6 +157,18 @@ static void test_spot_checks_against_the_reference(void **state)
     EXPECT_IN(param_text(0x2, 0, 1), "not documented");
     EXPECT_IN(param_text(0x1CA, 0, 4), "clock processor");
     EXPECT_IN(param_text(0xF7, 0, 3), "complement");
+    /* a selector other than Arg1: the case's texts land on the other parameters in order */
+    uint64_t pdc[4] = {7, 3, 0, 0};
+    struct bc_decoded d;
+    bc_decode(0x14F, pdc, &d);
+    assert_non_null(d.sub);
+    EXPECT_IN(d.meta[0]->text, "client ID");
+    EXPECT_IN(d.meta[2]->text, "activator client");
+    EXPECT_IN(d.meta[3]->text, "PDC_14F_TRIAGE");
+    EXPECT_IN(subtype_text(0x9E, 0xA), "heartbeat");
+    EXPECT_IN(subtype_text(0xC4, 0x00081001), "KsDeviceMutex");
+    EXPECT_IN(subtype_text(0x1C4, 0x00081001), "KsDeviceMutex");
+    EXPECT_IN(subtype_text(0xC9, 0x23D), "IoMarkIrpPending");
 }
 
 int main(void)

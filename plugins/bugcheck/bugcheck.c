@@ -107,6 +107,6 @@ static int bugcheck_run(dp_ctx *ctx, void *state)
     return rc;
 }
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bugcheck", .version = "1.0",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bugcheck", .version = "1.1",
           .description = "names and explains the bug check code and its parameters (!analyze -show)",
           .options = bugcheck_options, .provides = bugcheck_provides, .run = bugcheck_run);

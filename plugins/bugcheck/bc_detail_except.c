@@ -109,7 +109,8 @@ static const struct bc_detail except_rows[] = {
                     "or memory that was already freed.",
      .more = "A driver's bad pointer is the usual cause; failing RAM and corrupt pool can also lead here.",
      .params = {ADDRESS_REFERENCED,
-                BC_TXT("the access: since Windows 10 1507 0 read, 2 write, 0x10 execute; before, 0 read, 1 write."),
+                BC_TXT("the access: x86/x64 since Windows 10 1507 0 read, 2 write, 0x10 execute; ARM 0 read, 1 write, "
+                       "8 execute; before 1507 0 read, 1 write."),
                 BC_ADDR("the address of the instruction that made the reference, if known.", CODE_ADDRESS, CODE),
                 BC_TXT("the kind of fault: 0 freed PTE, 2 no valid page table, 3 wrong session, "
                        "4 non-canonical address, 0xf user address not allowed.")}},

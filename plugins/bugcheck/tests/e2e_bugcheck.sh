@@ -87,6 +87,24 @@ else
     echo "SKIP: real dumps (no ${DP_REAL_DIR:-../shared/testdata/real})"
 fi
 
+# --- issue 10's codes that printed "does not describe": every parameter explained through --explain ----
+for args in "1c7 0 ffff800000001000 1234 42" "1c8 2710 fffff80000001000 0 0" "1a 402 fffff6fb7dbed000 8a0000000a328867 fffff6fb7dbed008" \
+            "139 3 ffff800000001000 ffff800000002000 0" "9f 3 ffffa00000001000 fffff80000001000 ffffa00000002000" \
+            "c4 10 ffffa00000001000 0 0" "124 0 ffffa00000001000 be000000 800400"; do
+    # shellcheck disable=SC2086 # the parameters are separate words
+    run --explain $args
+    expect_rc 0
+    for gap in "does not describe" "not in the database" "not in dumppipe's"; do expect_no_line "$gap"; done
+    for a in 1 2 3 4; do
+        if grep -qE "^Arg$a: [0-9a-f]+, ." <<<"$OUT"; then _ok; else _fail "--explain $args: Arg$a unexplained"; fi
+    done
+done
+run --explain 1a 402 fffff6fb7dbed000 8a0000000a328867 fffff6fb7dbed008
+expect_line "Arg1: 0000000000000402, a PTE and the PFN entry of its page disagree"
+run --explain 12345
+expect_rc 0
+if [ "$(grep -c 'UNKNOWN_BUGCHECK (0x12345)' <<<"$OUT")" -eq 1 ]; then _ok; else _fail "--explain 12345 reports the unknown code more than once"; fi
+
 # --- without a dump: --explain prints the same text as the dump run --------------------------------
 run -p "$DP_TMP/bugcheck.yaml" "$seed"
 dump_text=$(sed -n '/^BAD_POOL_HEADER (19)$/,/^Arg4:/p' <<<"$OUT")

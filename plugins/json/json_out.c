@@ -42,35 +42,18 @@ void jw_close(struct jw *w, char c)
     w->first = 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at P (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
- * 0 when the byte at P starts none. */
-static int utf8_len(const unsigned char *p)
-{
-    if (p[0] < 0x80) return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        unsigned lo = p[0] == 0xe0 ? 0xa0 : 0x80, hi = p[0] == 0xed ? 0x9f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-    }
-    if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        unsigned lo = p[0] == 0xf0 ? 0x90 : 0x80, hi = p[0] == 0xf4 ? 0x8f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
-    }
-    return 0;
-}
-
 void jw_str(struct jw *w, const char *s)
 {
     if (!s) return jw_null(w);
     fputc('"', w->f);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        int n = utf8_len(p);
+        size_t n = dp_utf8_len((const char *)p);
         if (n == 0) fputs("\\ufffd", w->f), n = 1;
         else if (*p == '"' || *p == '\\') fprintf(w->f, "\\%c", *p);
         else if (*p == '\n') fputs("\\n", w->f);
         else if (*p == '\t') fputs("\\t", w->f);
         else if (*p < 0x20 || *p == 0x7f) fprintf(w->f, "\\u%04x", *p);
-        else fwrite(p, 1, (size_t)n, w->f);
+        else fwrite(p, 1, n, w->f);
         p += n;
     }
     fputc('"', w->f);

@@ -626,6 +626,24 @@ static inline int dp_pool_tag_matches(uint32_t tag, const char *pattern)
     return len <= 4 || pattern[4] == '*';
 }
 
+/* ---- UTF-8: strings from dumps are arbitrary bytes ---- */
+
+/* Length (1..4) of the well-formed UTF-8 sequence at S (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF), 0 when the byte at S starts none. S is NUL-terminated: the checks stop at
+ * the terminator, which is never a continuation byte. */
+static inline size_t dp_utf8_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] < 0x80) return 1;
+    size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if (n > 2 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+                  (p[0] == 0xf4 && p[1] > 0x8f)))
+        return 0;
+    return n;
+}
+
 /* The dword a tag of up to 4 characters is stored as (space-padded, first character lowest). */
 static inline uint32_t dp_pool_tag_value(const char *text)
 {

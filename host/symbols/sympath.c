@@ -287,3 +287,52 @@ void dp_sympath_pdb_key(const uint8_t g[16], uint32_t age, char out[48])
     snprintf(out, 48, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%X", d1, g[4] | g[5] << 8, g[6] | g[7] << 8,
              g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15], age);
 }
+
+/* ---- relative paths in a pipeline's entries ---- */
+
+static void rebase_part(struct dp_text *t, const char *part, size_t n, const char *base_dir)
+{
+    int relative = n && part[0] != '/' && !(n >= 7 && (strncasecmp(part, "http://", 7) == 0 || strncasecmp(part, "https://", 8) == 0));
+    if (relative) dp_text_printf(t, "%s/", base_dir);
+    dp_text_printf(t, "%.*s", (int)n, part);
+}
+
+/* Each element: its local paths (a plain path, caches, a srv* store) made absolute against BASE_DIR. */
+static void rebase_element(struct dp_text *t, const char *e, size_t n, const char *base_dir)
+{
+    size_t skip = 0; /* leading keywords stay as written */
+    if (n >= 4 && strncasecmp(e, "srv*", 4) == 0) skip = 4;
+    else if (n >= 6 && strncasecmp(e, "cache*", 6) == 0) skip = 6;
+    else if (n >= 7 && strncasecmp(e, "symsrv*", 7) == 0) {
+        const char *star = memchr(e + 7, '*', n - 7);
+        skip = star ? (size_t)(star - e) + 1 : n;
+    }
+    dp_text_printf(t, "%.*s", (int)skip, e);
+    for (size_t pos = skip; pos <= n;) {
+        const char *star = skip ? memchr(e + pos, '*', n - pos) : NULL;
+        size_t len = star ? (size_t)(star - (e + pos)) : n - pos;
+        rebase_part(t, e + pos, len, base_dir);
+        if (!star) break;
+        dp_text_printf(t, "*");
+        pos += len + 1;
+    }
+}
+
+char *dp_sympath_rebase(const char *spec, const char *base_dir)
+{
+    struct dp_text t;
+    dp_text_init(&t);
+    for (const char *p = spec;;) {
+        size_t n = strcspn(p, ";");
+        const char *e = p;
+        size_t len = n;
+        while (len && (*e == ' ' || *e == '\t')) e++, len--;
+        if (len) rebase_element(&t, e, len, base_dir);
+        if (!p[n]) break;
+        dp_text_printf(&t, ";");
+        p += n + 1;
+    }
+    char *out = t.failed ? NULL : strdup(dp_text_str(&t));
+    dp_text_free(&t);
+    return out;
+}

@@ -73,6 +73,11 @@ int dp_sympath_limits_from_env(struct dp_sympath *sp, char *err, size_t errlen);
 int dp_sympath_add_relative(struct dp_sympath *sp, const char *spec, const char *origin, const char *base_dir,
                             char *err, size_t errlen);
 
+/* SPEC with its relative local paths (plain paths, caches, srv* stores) made absolute against
+ * BASE_DIR and its syntax otherwise kept: a pipeline's `symbols:` entries, resolved where the file is.
+ * malloc'd; NULL on out of memory. */
+char *dp_sympath_rebase(const char *spec, const char *base_dir);
+
 /* Entries that search anything (stores, flat directories, servers); 0: dp_sympath_find never finds. */
 size_t dp_sympath_search_count(const struct dp_sympath *sp);
 

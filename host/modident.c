@@ -45,6 +45,7 @@ static int codeview_from_store(struct dp_ctx *c, size_t index, const struct dp_m
         return DP_ERR_BAD_DATA;
     }
     dp_ctx_set_module_image(c, index, path);
+    if (c->verbosity >= 1) fprintf(stderr, "dumppipe: symbols: %s: image %s/%s from %s\n", m->name, m->name, key, path);
     if (!id.has_codeview) return DP_ERR_NOT_FOUND;
     *cv = id.codeview;
     return DP_OK;
@@ -68,6 +69,7 @@ int dp_ctx_identify_modules(struct dp_ctx *c)
         m->pdb_name = dp_arena_strdup(c->arena, cv.pdb_name);
         m->pdb_id = dp_arena_strdup(c->arena, id);
         if (!m->pdb_name || !m->pdb_id) return DP_ERR_NOMEM;
+        if (c->verbosity >= 1) fprintf(stderr, "dumppipe: symbols: %s: PDB %s/%s\n", m->name, m->pdb_name, m->pdb_id);
     }
     return DP_OK;
 }

@@ -204,6 +204,9 @@ int sp_http_fetch(struct sp_query *q, struct sp_entry *e, const char *store)
     if (!h) return note(q, "%s: cannot start libcurl", e->target), DP_ERR_IO;
     if (sp_store_key_dir(q, store, kdir, sizeof kdir) != DP_OK) return DP_ERR_IO;
     int rc = fetch(q, e, h, kdir);
-    if (rc != DP_OK) rmdir(kdir); /* an empty key directory would only clutter the cache */
+    if (rc != DP_OK && rmdir(kdir) == 0) { /* empty key directories would only clutter the cache */
+        char *slash = strrchr(kdir, '/');
+        if (slash) *slash = 0, rmdir(kdir);
+    }
     return rc;
 }

@@ -2,7 +2,7 @@
 """A symbol server for the tests: serves a store directory over HTTP on a free loopback port.
 
 usage: symserver.py ROOT PORTFILE LOGFILE [--slow SUBSTR SECONDS] [--fail SUBSTR CODE]
-Writes the port it listens on to PORTFILE, one line per request ("GET path code") to LOGFILE.
+Writes the port it listens on to PORTFILE, one line per request as it arrives ("ASK path") and as it is answered ("GET path code") to LOGFILE.
 Requests whose path contains SUBSTR are answered after SECONDS (--slow) or with CODE (--fail)."""
 import functools
 import http.server
@@ -27,6 +27,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        with open(logfile, "a") as f:
+            f.write("ASK %s\n" % self.path)
         for sub, secs in slow.items():
             if sub in self.path:
                 time.sleep(secs)

@@ -100,6 +100,12 @@ expect_err "warning: \$_NT_SYMBOL_PATH: symbol path entry 'c:\\symbols': a Windo
 P=$(printf 'version: 1\nsymbols: [store]\nsteps:\n  - plugin: stack\nsinks: [{plugin: text}]\n' | pipeline with-symbols)
 run -v -p "$P" "$DUMP"
 expect_unwound
+# with a symbol map for the driver as well (-s FILE): the unwound frames get function names
+printf 'MODULE windows x86_64 %s fixdrv.pdb\nFUNC 1000 1d 0 FuncA\nFUNC 1100 1b 0 FuncB\nFUNC 1200 18 0 FuncC\nFUNC 1300 1d 0 DriverEntry\n' \
+    "$GUIDKEY" >"$DP_TMP/fixdrv.sym"
+run -p "$TEXT" -s "$DP_TMP/store" -s "$DP_TMP/fixdrv.sym" "$DUMP"
+for f in "02f1e000 fffff800\`05001115 fixdrv!FuncC+0x10" "02f1e030 fffff800\`05001015 fixdrv!FuncB+0x15" \
+    "02f1e070 fffff800\`05001315 fixdrv!FuncA+0x15" "02f1e0b0 00000000\`00000000 fixdrv!DriverEntry+0x15"; do expect_line "$f"; done
 run -p "$TEXT" -s "srv*ftp://example.org/x" "$DUMP"
 expect_rc 2
 expect_err "-s: symbol path entry 'srv*ftp://example.org/x': only http:// and https:// servers are supported"

@@ -136,17 +136,6 @@ static int url_for(struct sp_query *q, struct sp_http *h, const char *base, cons
     return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
-static void note(struct sp_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct sp_query *q, const char *fmt, ...)
-{
-    char buf[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    dp_text_printf(&q->why, "%s%s", q->why.len ? "; " : "", buf);
-}
-
 /* A server's file.ptr names a location on the server's side: it is reported, never followed. */
 static void read_ptr(struct sp_query *q, const char *server, const char *tmp)
 {
@@ -156,7 +145,7 @@ static void read_ptr(struct sp_query *q, const char *server, const char *tmp)
     text[strcspn(text, "\r\n")] = 0;
     for (char *p = text; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
-    note(q, "%s: file.ptr says '%.200s' (not followed)", server, text);
+    sp_why(q, "%s: file.ptr says '%.200s' (not followed)", server, text);
     free(text);
 }
 
@@ -168,26 +157,26 @@ static int fetch(struct sp_query *q, struct sp_entry *e, struct sp_http *h, cons
     const char *names[3] = {q->file, packed, "file.ptr"};
     sp_path(tmp, sizeof tmp, "%s/.dp-dl-XXXXXX", kdir);
     int fd = mkstemp(tmp);
-    if (fd < 0) return note(q, "cache %s: %s", kdir, strerror(errno)), DP_ERR_IO;
+    if (fd < 0) return sp_why(q, "cache %s: %s", kdir, strerror(errno)), DP_ERR_IO;
     close(fd);
     sp_path(dest, sizeof dest, "%s/%s", kdir, q->file);
     int rc = DP_ERR_NOT_FOUND;
     for (int i = 0; i < 3 && rc == DP_ERR_NOT_FOUND; i++) {
         if (url_for(q, h, e->target, names[i], url, sizeof url) != 0) {
-            note(q, "%s: URL too long", e->target), rc = DP_ERR_IO;
+            sp_why(q, "%s: URL too long", e->target), rc = DP_ERR_IO;
             break;
         }
         enum outcome o = get(q, h, url, tmp, i == 2 ? SP_MAX_PTR : q->sp->limits.max_bytes, msg, sizeof msg);
         if (o == ABSENT) continue;
         if (o != GOT) {
-            note(q, "%s: %s", url, msg);
+            sp_why(q, "%s: %s", url, msg);
             if (o == DOWN) e->down = 1, snprintf(e->down_why, sizeof e->down_why, "did not answer: %.200s", msg);
             rc = DP_ERR_IO;
         } else if (i == 0) {
             rc = rename(tmp, dest) == 0 ? DP_OK : DP_ERR_IO;
         } else if (i == 1) {
             rc = sp_cab_extract(tmp, q->file, dest, q->sp->limits.max_bytes, err, sizeof err);
-            if (rc != DP_OK) note(q, "%s: %s", url, err), rc = DP_ERR_IO;
+            if (rc != DP_OK) sp_why(q, "%s: %s", url, err), rc = DP_ERR_IO;
         } else {
             read_ptr(q, e->target, tmp);
         }
@@ -201,7 +190,7 @@ int sp_http_fetch(struct sp_query *q, struct sp_entry *e, const char *store)
 {
     struct sp_http *h = http_get(q->sp);
     char kdir[PATH_MAX];
-    if (!h) return note(q, "%s: cannot start libcurl", e->target), DP_ERR_IO;
+    if (!h) return sp_why(q, "%s: cannot start libcurl", e->target), DP_ERR_IO;
     if (sp_store_key_dir(q, store, kdir, sizeof kdir) != DP_OK) return DP_ERR_IO;
     int rc = fetch(q, e, h, kdir);
     if (rc != DP_OK && rmdir(kdir) == 0) { /* empty key directories would only clutter the cache */

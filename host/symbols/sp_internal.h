@@ -60,6 +60,8 @@ struct sp_query {
 };
 
 /* store.c */
+/* Adds one reason to the query's miss line. */
+void sp_why(struct sp_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* snprintf for paths: -1 when OUT was too small (nothing built from a cut path is used). */
 int sp_path(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int sp_name_ok(const char *s, int is_key);

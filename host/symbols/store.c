@@ -88,8 +88,7 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void why(struct sp_query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void why(struct sp_query *q, const char *fmt, ...)
+void sp_why(struct sp_query *q, const char *fmt, ...)
 {
     char buf[768];
     va_list ap;
@@ -101,16 +100,16 @@ static void why(struct sp_query *q, const char *fmt, ...)
 
 static int found(struct sp_query *q, const char *path)
 {
-    if (sp_path(q->path, q->pathlen, "%s", path) < 0) return why(q, "%s: path too long", path), DP_ERR_IO;
+    if (sp_path(q->path, q->pathlen, "%s", path) < 0) return sp_why(q, "%s: path too long", path), DP_ERR_IO;
     return DP_OK;
 }
 
 int sp_store_key_dir(struct sp_query *q, const char *store, char *out, size_t len)
 {
     char err[PATH_MAX + 128];
-    if (sp_path(out, len, "%s/%s/%s", store, q->file, q->key) < 0) return why(q, "%s: path too long", store), DP_ERR_IO;
+    if (sp_path(out, len, "%s/%s/%s", store, q->file, q->key) < 0) return sp_why(q, "%s: path too long", store), DP_ERR_IO;
     int rc = sp_mkdirs(out, err, sizeof err);
-    if (rc) why(q, "cache %s", err);
+    if (rc) sp_why(q, "cache %s", err);
     return rc;
 }
 
@@ -127,13 +126,13 @@ static int expand(struct sp_query *q, const char *src, const char *dest_store)
 {
     char err[PATH_MAX + 256], kdir[PATH_MAX], dest[PATH_MAX];
     if (!dest_store) {
-        if (sp_tmpdir(q->sp, err, sizeof err) != DP_OK) return why(q, "%s", err), DP_ERR_IO;
+        if (sp_tmpdir(q->sp, err, sizeof err) != DP_OK) return sp_why(q, "%s", err), DP_ERR_IO;
         dest_store = q->sp->tmpdir;
     }
     if (sp_store_key_dir(q, dest_store, kdir, sizeof kdir) != DP_OK) return DP_ERR_IO;
-    if (sp_path(dest, sizeof dest, "%s/%s", kdir, q->file) >= (int)sizeof dest) return why(q, "path too long"), DP_ERR_IO;
+    if (sp_path(dest, sizeof dest, "%s/%s", kdir, q->file) >= (int)sizeof dest) return sp_why(q, "path too long"), DP_ERR_IO;
     int rc = sp_cab_extract(src, q->file, dest, q->sp->limits.max_bytes, err, sizeof err);
-    if (rc != DP_OK) return why(q, "%s", err), DP_ERR_IO;
+    if (rc != DP_OK) return sp_why(q, "%s", err), DP_ERR_IO;
     return found(q, dest);
 }
 
@@ -152,16 +151,16 @@ static int follow_ptr(struct sp_query *q, const char *ptr_path, const char *dest
     char *text = NULL, err[PATH_MAX + 128];
     size_t len;
     if (dp_read_regular(ptr_path, "file.ptr", SP_MAX_PTR, &text, &len, err, sizeof err) != DP_OK)
-        return why(q, "%s", err), DP_ERR_IO;
+        return sp_why(q, "%s", err), DP_ERR_IO;
     char *line = text;
     line[strcspn(line, "\r\n")] = 0;
     int rc = DP_ERR_NOT_FOUND;
     if (strncmp(line, "MSG:", 4) == 0) {
-        why(q, "%s says: %.200s", ptr_path, line + 4);
+        sp_why(q, "%s says: %.200s", ptr_path, line + 4);
     } else {
         const char *target = strncmp(line, "PATH:", 5) == 0 ? line + 5 : line;
         size_t n = strlen(target);
-        if (!ptr_target_ok(target)) why(q, "%s: points to '%.200s', not a local file (not followed)", ptr_path, target);
+        if (!ptr_target_ok(target)) sp_why(q, "%s: points to '%.200s', not a local file (not followed)", ptr_path, target);
         else if (n && target[n - 1] == '_') rc = expand(q, target, dest_store);
         else rc = found(q, target);
     }
@@ -228,7 +227,7 @@ int sp_store_put(struct sp_query *q, const char *store, const char *src)
     if (strcmp(dest, src) == 0 || is_regular(dest)) return DP_OK;
     uint64_t size;
     int in = dp_open_regular(src, "symbol file", q->sp->limits.max_bytes, &size, err, sizeof err);
-    if (in < 0) return why(q, "%s", err), DP_ERR_IO;
+    if (in < 0) return sp_why(q, "%s", err), DP_ERR_IO;
     sp_path(tmp, sizeof tmp, "%s/.dp-XXXXXX", kdir);
     int out = mkstemp(tmp), rc = out >= 0 ? DP_OK : DP_ERR_IO;
     char buf[65536];
@@ -238,6 +237,6 @@ int sp_store_put(struct sp_query *q, const char *store, const char *src)
     }
     close(in);
     if (out >= 0 && (close(out) != 0 || rc != DP_OK || rename(tmp, dest) != 0)) rc = DP_ERR_IO, unlink(tmp);
-    if (rc) why(q, "cannot copy into the cache %s: %s", store, strerror(errno));
+    if (rc) sp_why(q, "cannot copy into the cache %s: %s", store, strerror(errno));
     return rc;
 }

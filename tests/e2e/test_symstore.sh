@@ -110,6 +110,40 @@ run -p "$TEXT" -s "srv*ftp://example.org/x" "$DUMP"
 expect_rc 2
 expect_err "-s: symbol path entry 'srv*ftp://example.org/x': only http:// and https:// servers are supported"
 
+# ---- the code comparison (bitflip, !chkimg) on a small dump: the dump holds the .text page with one
+# flipped bit; the reference is the image from the store; the dump's bytes are what is judged ----
+TEXTHEX=$(python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+lf = struct.unpack_from("<I", d, 0x3c)[0]
+n, opt = struct.unpack_from("<H", d, lf + 6)[0], struct.unpack_from("<H", d, lf + 20)[0]
+for i in range(n):
+    o = lf + 24 + opt + 40 * i
+    if d[o:o + 8].rstrip(b"\0") == b".text":
+        size, ptr = struct.unpack_from("<II", d, o + 16)
+        print((d[ptr:ptr + size] + bytes(4096))[:4096].hex())' "$FX/fixdrv.sys")
+{ cat "$DP_TMP/fixsmall.yaml"; cat <<YAML
+patches:
+  - {va: 0xfffff80005001000, bytes: "$TEXTHEX"}
+  - {va: 0xfffff80005001212, flip_bit: 3}
+small:
+  data_blocks: [{va: 0xfffff80005001000, size: 0x1000}]
+YAML
+} >"$DP_TMP/fixflip.yaml"
+FLIP=$(gen "$DP_TMP/fixflip.yaml")
+BF=$(printf 'version: 1\nsteps:\n  - plugin: bitflip\nsinks: [{plugin: text}]\n' | pipeline bitflip)
+run -p "$BF" -s "$DP_TMP/store" "$FLIP"
+expect_rc 0
+expect_line "code.byte        at 0xfffff80005001212: stored 0x40, corrected 0x48, bit 3 (90%): fixdrv.sys+0x1212: code byte 0x40 should be 0x48 (reference image)"
+expect_line "796 code bytes in 1 modules (0 other changes, 0 hooks)"
+run -p "$BF" "$FLIP"
+expect_line "0 code bytes in 0 modules"
+# the same dump without the flip: its page compares clean
+sed '/flip_bit/d' "$DP_TMP/fixflip.yaml" >"$DP_TMP/fixclean.yaml"
+run -p "$BF" -s "$DP_TMP/store" "$(gen "$DP_TMP/fixclean.yaml")"
+expect_line "796 code bytes in 1 modules (0 other changes, 0 hooks)"
+expect_no_line "code.byte"
+
 # ---- a two-tier store (index2.txt), a file.ptr, a compressed entry ----
 mkdir -p "$DP_TMP/tier/fi/fixdrv.sys/$KEY" && touch "$DP_TMP/tier/index2.txt"
 cp "$FX/fixdrv.sys" "$DP_TMP/tier/fi/fixdrv.sys/$KEY/"

@@ -16,6 +16,15 @@
 
 #define CAB_MAX_FILES 64u /* a store's CAB holds one file; anything near this is not one */
 
+static const char *mspack_error(int e)
+{
+    static const char *const names[] = {"no error", "bad arguments", "cannot open", "truncated or unreadable",
+                                        "write error", "seek error", "out of memory", "no CAB signature",
+                                        "bad data format", "checksum mismatch", "compression error",
+                                        "decompression error"};
+    return e >= 0 && (size_t)e < sizeof names / sizeof *names ? names[e] : "unknown error";
+}
+
 static struct mscabd_file *pick(struct mscabd_cabinet *cab, const char *want, unsigned *count)
 {
     struct mscabd_file *only = NULL, *named = NULL;
@@ -42,7 +51,7 @@ static int extract(struct mscab_decompressor *d, struct mscabd_file *f, const ch
     struct stat st;
     int rc = DP_OK;
     if (mrc != MSPACK_ERR_OK) {
-        snprintf(err, errlen, "corrupt CAB data (libmspack error %d)", mrc);
+        snprintf(err, errlen, "corrupt CAB data: %s", mspack_error(mrc));
         rc = DP_ERR_BAD_DATA;
     } else if (stat(tmp, &st) != 0 || (unsigned long long)st.st_size != f->length) {
         snprintf(err, errlen, "CAB expanded to a different size than it declares");
@@ -73,7 +82,7 @@ int sp_cab_extract(const char *src, const char *want, const char *dest, unsigned
     int rc = DP_ERR_BAD_DATA;
     unsigned count = 0;
     struct mscabd_file *f = cab ? pick(cab, want, &count) : NULL;
-    if (!cab) snprintf(why, sizeof why, "not a CAB archive (libmspack error %d)", d->last_error(d));
+    if (!cab) snprintf(why, sizeof why, "not a CAB archive: %s", mspack_error(d->last_error(d)));
     else if (!f) snprintf(why, sizeof why, "the CAB holds %s%u files and none is %s", count > CAB_MAX_FILES ? "over " : "", count, want);
     else if ((unsigned long long)f->offset + f->length > max_bytes)
         snprintf(why, sizeof why, "the CAB declares %u bytes at offset %u, more than the %llu allowed", f->length,

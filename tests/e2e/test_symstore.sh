@@ -163,6 +163,30 @@ mkdir -p "$DP_TMP/cab/fixdrv.sys/$KEY"
 (cd "$FX" && gcab -c -z "$DP_TMP/cab/fixdrv.sys/$KEY/fixdrv.sy_" fixdrv.sys) || _fail "gcab"
 run -v -p "$TEXT" -s "$DP_TMP/cab" "$DUMP"
 expect_unwound
+# hostile CABs: truncated, holding other files, declaring more than the cap
+hostile_cab() { # NAME: builds $DP_TMP/hcab/NAME/fixdrv.sys/KEY/fixdrv.sy_ from stdin's python
+    mkdir -p "$DP_TMP/hcab/$1/fixdrv.sys/$KEY"
+    python3 - "$DP_TMP/cab/fixdrv.sys/$KEY/fixdrv.sy_" "$DP_TMP/hcab/$1/fixdrv.sys/$KEY/fixdrv.sy_"
+}
+hostile_cab short <<'PY'
+import sys; d = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(d[:len(d) // 2])
+PY
+hostile_cab huge <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+files = struct.unpack_from("<I", d, 16)[0]          # CFHEADER.coffFiles: the first CFFILE
+struct.pack_into("<I", d, files, 0x7fffffff)        # CFFILE.cbFile
+open(sys.argv[2], "wb").write(d)
+PY
+run -p "$TEXT" -s "$DP_TMP/hcab/short" "$DUMP"
+expect_rc 0
+expect_line "fixdrv.sys/$KEY: $DP_TMP/hcab/short/fixdrv.sys/$KEY/fixdrv.sy_: "
+run -p "$TEXT" -s "$DP_TMP/hcab/huge" "$DUMP"
+expect_line "fixdrv.sys/$KEY: $DP_TMP/hcab/huge/fixdrv.sys/$KEY/fixdrv.sy_: the CAB declares 2147483647 bytes at offset 0, more than the 536870912 allowed"
+mkdir -p "$DP_TMP/hcab/other/fixdrv.sys/$KEY"
+(cd "$FX" && cp fixdrv.sys a.sys && cp fixdrv.sys b.sys && gcab -c -z "$DP_TMP/hcab/other/fixdrv.sys/$KEY/fixdrv.sy_" a.sys b.sys)
+run -p "$TEXT" -s "$DP_TMP/hcab/other" "$DUMP"
+expect_line "fixdrv.sys/$KEY: $DP_TMP/hcab/other/fixdrv.sys/$KEY/fixdrv.sy_: the CAB holds 2 files and none is fixdrv.sys"
 # a store without a cache: the expanded file lives in a private temporary directory, removed at exit
 if ls -d "${TMPDIR:-/tmp}"/dumppipe-sym-* 2>/dev/null | grep -q .; then _fail "temporary store left behind"; else _ok; fi
 

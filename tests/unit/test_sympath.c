@@ -254,6 +254,32 @@ static void test_misses_per_dump(void **state)
     dp_sympath_free(sp);
 }
 
+/* srv*C1*C2*STORE: a file found in C2 is copied into C1; one found in STORE into both (atomically) */
+static void test_cache_fill(void **state)
+{
+    (void)state;
+    char err[1024], path[PATH_MAX], want[PATH_MAX * 2], spec[PATH_MAX * 2];
+    mkfile("c2/k.pdb/K1/k.pdb", "in c2");
+    mkfile("up/u.pdb/U1/u.pdb", "upstream");
+    mkfile("up/z.pdb/Z1/z.pd_", "not a cab");
+    struct dp_sympath *sp = dp_sympath_new();
+    snprintf(spec, sizeof spec, "srv*%s/c1*%s/c2*%s/up", tmp, tmp, tmp);
+    assert_int_equal(add(sp, spec, err), DP_OK);
+    assert_int_equal(find(sp, "k.pdb", "K1", path, err), DP_OK);
+    snprintf(want, sizeof want, "%s/c1/k.pdb/K1/k.pdb", tmp);
+    assert_int_equal(access(want, R_OK), 0);
+    assert_int_equal(find(sp, "u.pdb", "U1", path, err), DP_OK);
+    snprintf(want, sizeof want, "%s/c1/u.pdb/U1/u.pdb", tmp);
+    assert_int_equal(access(want, R_OK), 0);
+    snprintf(want, sizeof want, "%s/c2/u.pdb/U1/u.pdb", tmp);
+    assert_int_equal(access(want, R_OK), 0);
+    assert_int_equal(find(sp, "z.pdb", "Z1", path, err), DP_ERR_IO);
+    if (!strstr(err, "z.pd_: not a CAB archive: ")) fail_msg("%s", err);
+    snprintf(want, sizeof want, "%s/c1/z.pdb/Z1/z.pdb", tmp);
+    assert_int_not_equal(access(want, F_OK), 0);
+    dp_sympath_free(sp);
+}
+
 static void test_limits_env(void **state)
 {
     (void)state;
@@ -319,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test_setup_teardown(test_store_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_misses_per_dump, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_fill, setup, teardown),
         cmocka_unit_test(test_limits_env),
         cmocka_unit_test(test_real_codeview),
     };

@@ -29,21 +29,19 @@ static int codeview_in_dump(struct dp_ctx *c, const struct dp_module *m, struct 
 /* The image from the symbol path, if it is the one the dump names. */
 static int codeview_from_store(struct dp_ctx *c, size_t index, const struct dp_module *m, struct dp_pe_codeview *cv)
 {
-    char key[24], path[4096], err[1024];
+    char key[24], path[4096], err[4096 + 256];
     if (!m->name || !m->timestamp || !m->size || m->size > UINT32_MAX) return DP_ERR_NOT_FOUND;
     dp_sympath_image_key(m->timestamp, (uint32_t)m->size, key);
     int rc = dp_sympath_find(c->sympath, m->name, key, path, sizeof path, err, sizeof err);
     if (rc != DP_OK) return rc;
     struct dp_pe_identity id;
-    if ((rc = dp_pe_file_identity(path, &id, err, sizeof err)) != DP_OK) {
-        fprintf(stderr, "dumppipe: warning: %s\n", err);
-        return rc;
+    if ((rc = dp_pe_file_identity(path, &id, err, sizeof err)) == DP_OK &&
+        (id.timestamp != m->timestamp || id.size_of_image != m->size)) {
+        snprintf(err, sizeof err, "%s: TimeDateStamp %08X and SizeOfImage %x, not the module's", path, id.timestamp,
+                 id.size_of_image);
+        rc = DP_ERR_BAD_DATA;
     }
-    if (id.timestamp != m->timestamp || id.size_of_image != m->size) {
-        fprintf(stderr, "dumppipe: warning: %s: TimeDateStamp %08x SizeOfImage %x, not the %08x %llx of %s in the dump\n",
-                path, id.timestamp, id.size_of_image, m->timestamp, (unsigned long long)m->size, m->name);
-        return DP_ERR_BAD_DATA;
-    }
+    if (rc != DP_OK) return dp_sympath_reject(c->sympath, m->name, key, err), rc;
     dp_ctx_set_module_image(c, index, path);
     if (c->verbosity >= 1) fprintf(stderr, "dumppipe: symbols: %s: image %s/%s from %s\n", m->name, m->name, key, path);
     if (!id.has_codeview) return DP_ERR_NOT_FOUND;

@@ -32,7 +32,7 @@ struct sp_result {
     char *file, *key;
     int rc;       /* DP_OK, DP_ERR_NOT_FOUND, DP_ERR_IO, DP_ERR_INVALID */
     char *path;   /* DP_OK */
-    char *why;    /* otherwise: "FILE/KEY: why", the miss line */
+    char *why;    /* otherwise: "FILE/KEY: why", the miss line (NULL only when out of memory) */
     unsigned long epoch; /* dump that last asked */
 };
 

@@ -81,6 +81,12 @@ char *dp_sympath_rebase(const char *spec, const char *base_dir);
 /* Entries that search anything (stores, flat directories, servers); 0: dp_sympath_find never finds. */
 size_t dp_sympath_search_count(const struct dp_sympath *sp);
 
+/* The file dp_sympath_find gave for FILE/KEY is not what the key promised (another image, a PDB
+ * with another GUID, an HTML error page): a copy in one of the path's caches is deleted, so it is
+ * not found again next run, and the key becomes a miss with WHY. DP_ERR_NOT_FOUND when FILE/KEY
+ * was not found before. */
+int dp_sympath_reject(struct dp_sympath *sp, const char *file, const char *key, const char *why);
+
 /* Starts the miss list of a new dump (see dp_sympath_miss_count). */
 void dp_sympath_begin_dump(struct dp_sympath *sp);
 

@@ -234,6 +234,12 @@ expect_rc 0
 expect_line "../../evil.sys/$KEY: refused: a file name or key with a path separator, '..' or control characters"
 [ "$(gets "/plain/../../evil.sys/$KEY/../../evil.sys")" = 0 ] && ! grep -q evil "$DP_TMP/server.log" && _ok || _fail "a refused name reached the server"
 if find "$DP_TMP" "$(dirname "$DP_TMP")" -maxdepth 3 -name 'evil.sys*' | grep -q .; then _fail "a file named from a hostile name was written"; else _ok; fi
+# a server that answers 200 with something else (an HTML page): not used, and not kept in the cache
+mkdir -p "$DP_TMP/www/bad/fixdrv.sys/$KEY" && printf "<html><body>%s</body></html>\n" "The symbol server is down for maintenance until further notice." >"$DP_TMP/www/bad/fixdrv.sys/$KEY/fixdrv.sys"
+run -p "$TEXT" -s "srv*$DP_TMP/cache9*$URL/bad" "$DUMP"
+expect_rc 0
+expect_line "fixdrv.sys/$KEY: $DP_TMP/cache9/fixdrv.sys/$KEY/fixdrv.sys: no MZ signature"
+[ ! -e "$DP_TMP/cache9/fixdrv.sys/$KEY/fixdrv.sys" ] && _ok || _fail "a bad download stayed in the cache"
 # concurrent runs filling one cache: each writes through its own temporary file and a rename
 for i in 1 2 3 4; do "$DUMPPIPE" -L "$DP_PLUGIN_DIR" -p "$TEXT" -s "srv*$DP_TMP/cache5*$URL/plain" "$DUMP" >"$DP_TMP/par$i.out" 2>&1 & done
 wait_all=0; for j in $(jobs -p); do [ "$j" = "$SRV_PID" ] && continue; wait "$j" || wait_all=1; done

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -186,13 +187,49 @@ static int fetch(struct sp_query *q, struct sp_entry *e, struct sp_http *h, cons
     return rc;
 }
 
+/* A server that did not answer is remembered in the cache for a while, across runs and across the
+ * child processes of one run: a batch of dumps behind a dead server waits for it once, not per dump. */
+#define SP_DOWN_SECONDS 300
+
+static void down_marker(const struct sp_entry *e, const char *store, char *out, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a of the URL */
+    for (const char *p = e->target; *p; p++) h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    sp_path(out, len, "%s/.dp-down-%016llx", store, (unsigned long long)h);
+}
+
+static int known_down(struct sp_entry *e, const char *store)
+{
+    char marker[PATH_MAX];
+    struct stat st;
+    down_marker(e, store, marker, sizeof marker);
+    if (stat(marker, &st) != 0 || !S_ISREG(st.st_mode) || time(NULL) - st.st_mtime > SP_DOWN_SECONDS) return 0;
+    e->down = 1;
+    snprintf(e->down_why, sizeof e->down_why, "did not answer an earlier run less than %d s ago", SP_DOWN_SECONDS);
+    return 1;
+}
+
+static void mark_down(const struct sp_entry *e, const char *store)
+{
+    char marker[PATH_MAX], tmp[PATH_MAX];
+    down_marker(e, store, marker, sizeof marker);
+    if (sp_path(tmp, sizeof tmp, "%s/.dp-XXXXXX", store) < 0) return;
+    int fd = mkstemp(tmp);
+    if (fd < 0) return;
+    ssize_t n = write(fd, e->down_why, strlen(e->down_why));
+    if (close(fd) != 0 || n < 0 || rename(tmp, marker) != 0) unlink(tmp);
+}
+
 int sp_http_fetch(struct sp_query *q, struct sp_entry *e, const char *store)
 {
     struct sp_http *h = http_get(q->sp);
-    char kdir[PATH_MAX];
+    char kdir[PATH_MAX], err[PATH_MAX + 128];
     if (!h) return sp_why(q, "%s: cannot start libcurl", e->target), DP_ERR_IO;
+    if (sp_mkdirs(store, err, sizeof err) == DP_OK && known_down(e, store))
+        return sp_why(q, "%s: %s", e->target, e->down_why), DP_ERR_IO;
     if (sp_store_key_dir(q, store, kdir, sizeof kdir) != DP_OK) return DP_ERR_IO;
     int rc = fetch(q, e, h, kdir);
+    if (e->down) mark_down(e, store);
     if (rc != DP_OK && rmdir(kdir) == 0) { /* empty key directories would only clutter the cache */
         char *slash = strrchr(kdir, '/');
         if (slash) *slash = 0, rmdir(kdir);

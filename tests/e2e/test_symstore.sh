@@ -274,4 +274,8 @@ run -p "$TEXT" -s "srv*$DP_TMP/cache8*http://127.0.0.1:$PORT/plain" "$DUMP"
 expect_rc 0
 expect_line "ntoskrnl.exe/45D69710200000: http://127.0.0.1:$PORT/plain/ntoskrnl.exe/45D69710200000/ntoskrnl.exe: Couldn't connect to server"
 expect_line "fixdrv.sys/$KEY: http://127.0.0.1:$PORT/plain: did not answer: Couldn't connect to server"
+# the next run (or the next dump's child process) does not wait for it again
+run -p "$TEXT" -s "srv*$DP_TMP/cache8*http://127.0.0.1:$PORT/plain" "$DUMP"
+expect_rc 0
+expect_line "ntoskrnl.exe/45D69710200000: http://127.0.0.1:$PORT/plain: did not answer an earlier run less than 300 s ago"
 finish

@@ -5,12 +5,14 @@
  *   FILE                 a symbol file given directly: .pdb, .sym (Breakpad), Volatility ISF .json/.json.gz/.json.xz
  *   DIR                  a flat directory (FILE directly inside) or a symbol-store tree (FILE/KEY/FILE,
  *                        two-tier stores with index2.txt, file.ptr redirections, compressed FILE with '_' last)
- *   srv*[CACHE*]URL      a symbol server over HTTP(S), downloads kept in CACHE (default: the first cache*)
+ *   srv*[CACHE*]URL      a symbol server over HTTP(S), downloads kept in CACHE (default: the last cache*
+ *                        before it, else $XDG_CACHE_HOME/dumppipe/symbols or ~/.cache/dumppipe/symbols)
  *   srv*DIR              a store given the server way
  *   cache*DIR            where downloads of the entries that follow are kept
  * No network unless a server entry is configured.
  *
- * Contract between the store side (sympath.c, store.c, http.c, cab.c) and the symbol readers. */
+ * Contract between the store side (sympath.c, find.c, store.c, http.c, cab.c) and the symbol readers.
+ * Entries that cannot be used are errors naming them (dp_sympath_add); docs/symbols.md has the details. */
 #ifndef DP_HOST_SYMPATH_H
 #define DP_HOST_SYMPATH_H
 

@@ -258,6 +258,18 @@ expect_line "fixdrv.sys/$KEY: $URL/plain/fixdrv.sys/$KEY/fixdrv.sys: HTTP 500 (3
 [ "$(gets "/plain/fixdrv.sys/$KEY/fixdrv.sys")" = 3 ] && _ok || _fail "500 not retried twice: $(cat "$DP_TMP/server.log")"
 stop_server
 
+# redirects: followed to http, never to another protocol
+start_server "$DP_TMP/www" --redirect "/plain/fixdrv.sys/$KEY/fixdrv.sys" "file:///etc/passwd" --redirect /hop/ "/plain2/fixdrv.sys/$KEY/fixdrv.sys"
+URL=http://127.0.0.1:$PORT
+run -p "$TEXT" -s "srv*$DP_TMP/cache10*$URL/plain" "$DUMP"
+expect_rc 0
+expect_line "fixdrv.sys/$KEY: $URL/plain/fixdrv.sys/$KEY/fixdrv.sys: Unsupported protocol"
+[ ! -e "$DP_TMP/cache10/fixdrv.sys/$KEY/fixdrv.sys" ] && _ok || _fail "a redirect to file:// was followed"
+mkdir -p "$DP_TMP/www/hop" && cp -r "$DP_TMP/www/plain" "$DP_TMP/www/plain2"
+run -v -p "$TEXT" -s "srv*$DP_TMP/cache11*$URL/hop" "$DUMP"
+expect_err "dumppipe: symbols: fixdrv.sys: image fixdrv.sys/$KEY from $DP_TMP/cache11/fixdrv.sys/$KEY/fixdrv.sys"
+stop_server
+
 # a slow server: the timeout holds, the run finishes, the server is not asked again
 start_server "$DP_TMP/www" --slow plain 30
 URL=http://127.0.0.1:$PORT

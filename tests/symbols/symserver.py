@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """A symbol server for the tests: serves a store directory over HTTP on a free loopback port.
 
-usage: symserver.py ROOT PORTFILE LOGFILE [--slow SUBSTR SECONDS] [--fail SUBSTR CODE]
+usage: symserver.py ROOT PORTFILE LOGFILE [--slow SUBSTR SECONDS] [--fail SUBSTR CODE] [--redirect SUBSTR URL]
 Writes the port it listens on to PORTFILE, one line per request as it arrives ("ASK path") and as it is answered ("GET path code") to LOGFILE.
-Requests whose path contains SUBSTR are answered after SECONDS (--slow) or with CODE (--fail)."""
+Requests whose path contains SUBSTR are answered after SECONDS (--slow), with CODE (--fail) or with a
+302 to URL (--redirect)."""
 import functools
 import http.server
 import sys
@@ -11,11 +12,16 @@ import time
 
 root, portfile, logfile = sys.argv[1:4]
 rules = sys.argv[4:]
-slow, fail = {}, {}
+slow, fail, redirect = {}, {}, {}
 while rules:
     kind, sub, val = rules[:3]
     rules = rules[3:]
-    (slow if kind == "--slow" else fail)[sub] = float(val) if kind == "--slow" else int(val)
+    if kind == "--slow":
+        slow[sub] = float(val)
+    elif kind == "--fail":
+        fail[sub] = int(val)
+    else:
+        redirect[sub] = val
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -32,6 +38,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         for sub, secs in slow.items():
             if sub in self.path:
                 time.sleep(secs)
+        for sub, url in redirect.items():
+            if sub in self.path:
+                self.send_response(302)
+                self.send_header("Location", url)
+                self.end_headers()
+                return
         for sub, code in fail.items():
             if sub in self.path:
                 self.send_error(code)

@@ -145,6 +145,22 @@ run -p "$BF" -s "$DP_TMP/store" "$(gen "$DP_TMP/fixclean.yaml")"
 expect_line "796 code bytes in 1 modules (0 other changes, 0 hooks)"
 expect_no_line "code.byte"
 
+# ---- a real driver built with Microsoft's toolchain (../shared): its image from a store, its PDB key ----
+HEVD=$DP_SOURCE_DIR/../shared/testdata/symbols/hevd/HEVD.sys
+if [ -r "$HEVD" ]; then
+    HSIZE=$(printf '%x' "$(llvm-readobj-14 --file-headers "$HEVD" | sed -n 's/^ *SizeOfImage: //p')")
+    HKEY=5EDADBD3$HSIZE
+    mkdir -p "$DP_TMP/real/HEVD.sys/$HKEY" && cp "$HEVD" "$DP_TMP/real/HEVD.sys/$HKEY/"
+    sed -e 's/"fixdrv.sys"/"HEVD.sys"/' -e "s/^    size: 0x$SIZE\$/    size: 0x$HSIZE/" -e 's/timestamp: 0x5F000000/timestamp: 0x5edadbd3/' \
+        "$DP_TMP/fixsmall.yaml" >"$DP_TMP/hevd.yaml"
+    run -v -p "$TEXT" -s "$DP_TMP/real" "$(gen "$DP_TMP/hevd.yaml")"
+    expect_rc 0
+    expect_err "dumppipe: symbols: HEVD.sys: image HEVD.sys/$HKEY from $DP_TMP/real/HEVD.sys/$HKEY/HEVD.sys"
+    expect_err "dumppipe: symbols: HEVD.sys: PDB HEVD.pdb/3E293F89254245F0B6E147C7B7B7ADA51"
+else
+    echo "SKIP: ../shared/testdata/symbols absent"
+fi
+
 # ---- a two-tier store (index2.txt), a file.ptr, a compressed entry ----
 mkdir -p "$DP_TMP/tier/fi/fixdrv.sys/$KEY" && touch "$DP_TMP/tier/index2.txt"
 cp "$FX/fixdrv.sys" "$DP_TMP/tier/fi/fixdrv.sys/$KEY/"

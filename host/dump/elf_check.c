@@ -135,6 +135,10 @@ int dp_elf_check(struct dp_dump *d, char *err, size_t errlen)
     int rc = elf_collect(d, &e, phoff, phentsize, phnum);
     if (rc == DP_ERR_BAD_DATA) return dp_dump_fail(err, errlen, d->path, rc, "malformed ELF dump: too many segments");
     if (rc) return dp_dump_fail(err, errlen, d->path, rc, "out of memory");
+    /* segments whose p_paddr is no physical address either: nothing to read physical memory from */
+    if (!d->n_runs && d->n_segs)
+        return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA,
+                            "paging dump whose segments carry no physical addresses: use a dump without -p");
     return DP_OK;
 }
 

@@ -175,9 +175,9 @@ int dp_diskdump_check(struct dp_dump *d, char *err, size_t errlen)
         return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA,
                             "malformed kdump: the bitmap holds more than %u runs of pages", DD_MAX_SET_RUNS);
     if (rc) return dp_dump_fail(err, errlen, d->path, rc, "out of memory");
-    if (w.n_desc && w.bad == w.n_desc && !dp_map_has(&d->map, w.desc_off, DD_PAGE_DESC_SIZE))
+    if (w.n_desc && w.bad == w.n_desc)
         return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA,
-                            "malformed kdump: its 0x%llx page descriptors (at 0x%llx) lie outside the file: truncated",
+                            "truncated kdump: none of its 0x%llx pages (descriptors at 0x%llx) lies inside the file",
                             (unsigned long long)w.n_desc, (unsigned long long)w.desc_off);
     if (h.version >= 4 && h.note_size) dp_notes_scan(d, h.note_off, h.note_size);
     else if (h.version == 3 && h.vmci_size) d->notes.vmcoreinfo_off = h.vmci_off, d->notes.vmcoreinfo_size = h.vmci_size;

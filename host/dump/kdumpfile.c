@@ -162,7 +162,8 @@ int dp_kd_open(struct dp_dump *d, char *err, size_t errlen)
                             page_size ? "page size %llu: only 4096-byte pages are supported"
                                       : "no page size: architecture unknown to libkdumpfile",
                             (unsigned long long)page_size);
-    kd->own_runs = checked && d->n_runs;
+    /* a diskdump's runs are ours even when empty; an ELF without PT_LOADs (xc_core) has the library's */
+    kd->own_runs = checked && (dp_is_diskdump(&d->map) || d->n_runs);
     return kd->own_runs ? DP_OK : load_runs(d, err, errlen);
 }
 

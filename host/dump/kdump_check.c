@@ -7,6 +7,12 @@
  * of the runs, so reading it is DP_ERR_FAULT, never a read past the end. */
 #include "dump_internal.h"
 
+#include <libkdumpfile/kdumpfile.h>
+
+/* 0.5.2 added a padded 32-bit sub-header form and reads the erase info; 0.5.1 (Debian 12) does neither.
+ * The check must read the file exactly as the library we run with does. */
+#define KD_HAS_32PAD_AND_ERASEINFO (KDUMPFILE_VERSION >= KDUMPFILE_MKVER(0, 5, 2))
+
 #define DD_HEADER_SIZE 464u      /* struct disk_dump_header_64, what libkdumpfile reads first */
 #define DD_PAGE_DESC_SIZE 24u    /* offset u64, size u32, flags u32, page_flags u64 */
 #define DD_MAX_NOTES (64u << 20) /* far above any CPU count's notes */
@@ -71,7 +77,8 @@ static void read_sub_header(const struct dp_map *m, struct dd_header *h)
     h->split = rd32(m, s + 8, big);
     uint64_t payload = (uint64_t)h->block_size * (1 + (uint64_t)(uint32_t)h->sub_blocks);
     uint64_t voff = rd64(m, s + 20, big), vsz = rd32(m, s + 28, big);
-    int pack = h->version < 3 || (!voff && !vsz) || (voff > h->block_size && voff + vsz <= payload);
+    int pack = !KD_HAS_32PAD_AND_ERASEINFO || h->version < 3 || (!voff && !vsz) ||
+               (voff > h->block_size && voff + vsz <= payload);
     unsigned o = pack ? 0 : 4; /* the padded form aligns each 64-bit field */
     h->vmci_off = rd64(m, s + 20 + o, big), h->vmci_size = rd32(m, s + 28 + o, big);
     h->note_off = rd64(m, s + 32 + 2 * o, big), h->note_size = rd32(m, s + 40 + 2 * o, big);
@@ -104,7 +111,7 @@ static const char *header_outside(const struct dp_map *m, struct dd_header *h, c
     if (h->version == 3 && blob_outside(m, h->vmci_off, h->vmci_size))
         return snprintf(why, len, "VMCOREINFO (0x%llx bytes at 0x%llx) outside the file", (unsigned long long)h->vmci_size,
                         (unsigned long long)h->vmci_off), why;
-    if (h->version >= 4 && blob_outside(m, h->erase_off, h->erase_size))
+    if (KD_HAS_32PAD_AND_ERASEINFO && h->version >= 4 && blob_outside(m, h->erase_off, h->erase_size))
         return snprintf(why, len, "erase info (0x%llx bytes at 0x%llx) outside the file", (unsigned long long)h->erase_size,
                         (unsigned long long)h->erase_off), why;
     uint64_t bitmap_off = (1 + (uint64_t)h->sub_blocks) * h->block_size;

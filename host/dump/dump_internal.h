@@ -127,6 +127,7 @@ struct dp_dump {
     uint64_t kd_bad_pages;    /* diskdump pages whose descriptor or data lies outside the file (absent) */
     uint64_t kd_first_bad_pfn;
     int vmware;               /* a .vmem laid out by its .vmss/.vmsn */
+    int xen_core;             /* an xc_core domain dump: runs point into the mapping */
     struct dp_segment *segs; /* ELF containers: PT_LOADs, for translation through p_vaddr */
     size_t n_segs;
 
@@ -178,6 +179,11 @@ char *dp_utf16_to_utf8(const uint8_t *src, size_t n_units);
 /* elf_check.c: ELF containers, checked before libkdumpfile sees them */
 int dp_elf_check(struct dp_dump *d, char *err, size_t errlen);
 int dp_segments_translate(const struct dp_dump *d, uint64_t va, uint64_t *pa);
+
+/* xen_core.c: Xen domain dumps (xc_core), read directly from the mapping */
+const char *dp_xen_core_check(struct dp_dump *d, int wide, uint64_t shoff, uint16_t shentsize, uint64_t count,
+                              int *is_xen);
+void dp_xen_core_info(struct dp_dump *d);
 
 /* kdump_check.c: diskdump / compressed kdump, checked before libkdumpfile sees them */
 int dp_is_diskdump(const struct dp_map *m);

@@ -46,7 +46,7 @@ static const char *elf_segment_outside(const struct elf_view *e, uint64_t phoff,
  * (PN_XNUM) means the segment count is in its sh_info; both are checked against the file like the
  * plain counts (libkdumpfile allocated 2.8 GB for an sh_size it read there). */
 static const char *elf_sections_outside(const struct elf_view *e, uint64_t shoff, uint16_t shentsize, uint16_t shnum,
-                                        uint32_t *phnum)
+                                        uint32_t *phnum, uint64_t *n_sections)
 {
     if (!shoff && !shnum) return *phnum == 0xffff ? "extended segment count without section headers" : NULL;
     if (shentsize < (e->wide ? 64 : 40)) return "section header entries too small";
@@ -55,6 +55,7 @@ static const char *elf_sections_outside(const struct elf_view *e, uint64_t shoff
     if (count > e->m->size / shentsize || !dp_map_has(e->m, shoff, count * shentsize))
         return "section headers outside the file";
     if (*phnum == 0xffff) *phnum = elf32(e, shoff + (e->wide ? 44 : 28));
+    *n_sections = count;
     return NULL;
 }
 
@@ -63,7 +64,8 @@ static const char *elf_sections_outside(const struct elf_view *e, uint64_t shoff
  * when a segment's data passes the end of the file, spending seconds on a section count with no table
  * and gigabytes on an extended section count. So the headers and every PT_LOAD/PT_NOTE extent are
  * checked here before it sees the file. Returns what is wrong, or NULL when everything fits. */
-static const char *elf_tables_outside(const struct elf_view *e, uint64_t *phoff, uint16_t *phentsize, uint32_t *phnum)
+static const char *elf_tables_outside(struct dp_dump *d, const struct elf_view *e, uint64_t *phoff, uint16_t *phentsize,
+                                      uint32_t *phnum)
 {
     const struct dp_map *m = e->m;
     if (!dp_map_has(m, 0, e->wide ? 0x40 : 0x34)) return "ELF header truncated";
@@ -72,9 +74,16 @@ static const char *elf_tables_outside(const struct elf_view *e, uint64_t *phoff,
     *phentsize = elf16(e, e->wide ? 0x36 : 0x2a);
     uint16_t shentsize = elf16(e, e->wide ? 0x3a : 0x2e), shnum = elf16(e, e->wide ? 0x3c : 0x30);
     *phnum = elf16(e, e->wide ? 0x38 : 0x2c);
-    const char *why = elf_sections_outside(e, shoff, shentsize, shnum, phnum);
+    uint64_t n_sections = 0;
+    const char *why = elf_sections_outside(e, shoff, shentsize, shnum, phnum, &n_sections);
     if (why) return why;
-    /* a core dump's memory is described by its segments: without any, libkdumpfile crashes too */
+    /* a core dump's memory is described by its segments (without any, libkdumpfile crashes too), or by
+     * a Xen domain dump's sections */
+    if (!*phnum && !e->big) {
+        int xen = 0;
+        why = dp_xen_core_check(d, e->wide, shoff, shentsize, n_sections, &xen);
+        if (why || xen) return why;
+    }
     if (!*phnum) return "no program headers";
     if (*phentsize < (e->wide ? 56 : 32)) return "program header entries too small";
     if (*phnum > m->size / *phentsize || !dp_map_has(m, *phoff, (uint64_t)*phentsize * *phnum))
@@ -130,8 +139,9 @@ int dp_elf_check(struct dp_dump *d, char *err, size_t errlen)
     uint64_t phoff = 0;
     uint16_t phentsize = 0;
     uint32_t phnum = 0;
-    const char *why = elf_tables_outside(&e, &phoff, &phentsize, &phnum);
+    const char *why = elf_tables_outside(d, &e, &phoff, &phentsize, &phnum);
     if (why) return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA, "malformed ELF dump: %s", why);
+    if (!phnum) return DP_OK; /* a Xen domain dump: its runs are built */
     int rc = elf_collect(d, &e, phoff, phentsize, phnum);
     if (rc == DP_ERR_BAD_DATA) return dp_dump_fail(err, errlen, d->path, rc, "malformed ELF dump: too many segments");
     if (rc) return dp_dump_fail(err, errlen, d->path, rc, "out of memory");

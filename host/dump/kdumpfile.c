@@ -1,4 +1,4 @@
-/* Everything that is not a Windows crash dump or a flat image goes to libkdumpfile (ELF vmcores and
+/* Everything that is not a Windows crash dump, a flat image or a Xen domain dump goes to libkdumpfile (ELF vmcores and
  * QEMU dumps, compressed kdump/diskdump, xc_core, LKCD, ...): it names the format and reads the pages.
  * ELF and diskdump files are checked first (elf_check.c, kdump_check.c), which also gives their
  * present-page runs; physical reads are refused outside those runs, so libkdumpfile never reads past the
@@ -128,6 +128,10 @@ int dp_kd_open(struct dp_dump *d, char *err, size_t errlen)
 {
     int checked = 0, rc = check_container(d, &checked, err, errlen);
     if (rc) return rc;
+    if (d->xen_core) {
+        dp_xen_core_info(d);
+        return DP_OK;
+    }
     struct dp_kd *kd = calloc(1, sizeof *kd);
     if (!kd || !(kd->ctx = kdump_new())) {
         free(kd);

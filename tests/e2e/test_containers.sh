@@ -26,6 +26,18 @@ same_verdict() {
 same_verdict seed-xen-0x19 "SMBIOS 2.4: Xen HVM domU | Virtual machine on Xen: Xen HVM domU (SMBIOS only)"
 same_verdict hv-kvm "SMBIOS 2.8: QEMU Standard PC (i440FX + PIIX, 1996) | Virtual machine on KVM/QEMU: QEMU Standard PC (i440FX + PIIX, 1996) (SMBIOS only)"
 
+# Xen's xl dump-core of the same guest: read by its sections; the format itself says Xen too
+x=$(gen "$DP_SOURCE_DIR/tests/scenarios/seed-xen-0x19.yaml" --type xen)
+run -o json -p "$quick" "$x"
+expect_rc 0
+expect_json 'd["dump"]["format"] == "xc_core_elf" and d["dump"]["arch"] == "x86"'
+expect_json '[f["title"] for f in d["findings"] if f["plugin"] == "hvdetect"][0] == "SMBIOS 2.4: Xen HVM domU"'
+expect_json '"Virtual machine on Xen: Xen HVM domU" in [f["title"] for f in d["findings"] if f["plugin"] == "hvdetect"][1]'
+head -c 1000000 "$x" >"$DP_TMP/cut.xen"
+run -p "$quick" "$DP_TMP/cut.xen"
+expect_rc 3
+expect_err "cut.xen: malformed ELF dump: section headers outside the file"
+
 # QEMU's kdump leaves the architecture unset: it comes from the CPU notes (4 x NT_PRSTATUS of i386 size)
 run -o json -p "$quick" "$DP_TMP/seed-xen-0x19.kdump"
 expect_json 'd["dump"]["format"] == "diskdump" and d["dump"]["arch"] == "x86" and d["dump"]["processors"] == 4'

@@ -16,7 +16,7 @@
 #define MAX_PAGES (1u << 18)
 
 enum arch { ARCH_X86, ARCH_PAE, ARCH_X64 };
-enum dump_type { DT_NONE, DT_COMPLETE, DT_BITMAP, DT_SMALL, DT_ELF, DT_QEMU_ELF, DT_KDUMP, DT_RAW };
+enum dump_type { DT_NONE, DT_COMPLETE, DT_BITMAP, DT_SMALL, DT_ELF, DT_QEMU_ELF, DT_KDUMP, DT_RAW, DT_XEN };
 
 /* How a hypervisor-side container is written (dpgen flags; see SCENARIO.md). */
 struct container_opts {
@@ -181,6 +181,7 @@ int write_qemu_elf(struct gen *g, FILE *f);
 int qemu_notes(struct gen *g, struct bytes *notes, uint64_t *vmci_off, uint64_t *vmci_len);
 int write_diskdump(struct gen *g, FILE *f);
 int write_raw(struct gen *g, FILE *f);
+int write_xen(struct gen *g, FILE *f); /* xl dump-core (xc_core) of an HVM guest */
 uint64_t gen_max_pfn(const struct gen *g);
 
 #endif

@@ -1,5 +1,5 @@
 /* dpgen [-o OUT] [--type TYPE] [--vmcoreinfo none|windows|linux:REL] [--kdump-machine M] [--paging]
- *       [--refdir DIR] [--info] SCENARIO.yaml   (TYPE: complete bitmap small elf qemu-elf kdump raw)
+ *       [--refdir DIR] [--info] SCENARIO.yaml   (TYPE: complete bitmap small elf qemu-elf kdump raw xen)
  * Builds the machine a scenario describes, then writes it as one dump. Same scenario, same bytes. */
 #include "dpgen.h"
 
@@ -11,12 +11,12 @@ static const char *const top_keys[] = {"arch", "type", "os", "memory", "mappings
                                        "pools", "bugcheck", "context", "stack", "patches", "small", "comment",
                                        "description", NULL};
 
-#define TYPE_NAMES "complete, bitmap, small, elf, qemu-elf, kdump or raw"
+#define TYPE_NAMES "complete, bitmap, small, elf, qemu-elf, kdump, raw or xen"
 
 static int parse_type(const char *t, enum dump_type *out)
 {
-    static const char *const names[] = {"complete", "bitmap", "small", "elf", "qemu-elf", "kdump", "raw"};
-    for (int i = 0; i < 7; i++)
+    static const char *const names[] = {"complete", "bitmap", "small", "elf", "qemu-elf", "kdump", "raw", "xen"};
+    for (int i = 0; i < 8; i++)
         if (!strcmp(t, names[i])) {
             *out = (enum dump_type)(DT_COMPLETE + i);
             return 0;
@@ -75,6 +75,7 @@ static int write_dump(struct gen *g, node_t *root, const char *out)
              : g->type == DT_QEMU_ELF ? write_qemu_elf(g, f)
              : g->type == DT_KDUMP    ? write_diskdump(g, f)
              : g->type == DT_RAW      ? write_raw(g, f)
+             : g->type == DT_XEN      ? write_xen(g, f)
                                       : write_kdmp(g, f);
     if (fclose(f) != 0 && rc == 0)
         rc = fail(g, NULL, "cannot write %s", out);
@@ -100,7 +101,7 @@ static void print_info(struct gen *g)
 
 static void usage(FILE *f)
 {
-    fputs("usage: dpgen [-o OUT.dmp] [--type complete|bitmap|small|elf|qemu-elf|kdump|raw]\n"
+    fputs("usage: dpgen [-o OUT.dmp] [--type complete|bitmap|small|elf|qemu-elf|kdump|raw|xen]\n"
           "             [--vmcoreinfo none|windows|linux:RELEASE] [--kdump-machine MACHINE] [--paging]\n"
           "             [--refdir DIR] [--info] SCENARIO.yaml\n", f);
 }

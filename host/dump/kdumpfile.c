@@ -1,5 +1,5 @@
-/* Everything that is not a Windows crash dump, a flat image or a Xen domain dump goes to libkdumpfile (ELF vmcores and
- * QEMU dumps, compressed kdump/diskdump, xc_core, LKCD, ...): it names the format and reads the pages.
+/* Everything that is not a Windows crash dump, a flat image or a Xen domain dump goes to libkdumpfile
+ * (ELF vmcores and QEMU dumps, compressed kdump/diskdump, LKCD, ...): it names the format and reads the pages.
  * ELF and diskdump files are checked first (elf_check.c, kdump_check.c), which also gives their
  * present-page runs; physical reads are refused outside those runs, so libkdumpfile never reads past the
  * end of the file. Physical reads use machine addresses: they need no architecture or OS, which QEMU's

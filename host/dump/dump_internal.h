@@ -128,6 +128,7 @@ struct dp_dump {
     uint64_t kd_first_bad_pfn;
     int vmware;               /* a .vmem laid out by its .vmss/.vmsn */
     int xen_core;             /* an xc_core domain dump: runs point into the mapping */
+    int flattened;            /* the map is a rearranged in-memory copy of a flattened kdump */
     struct dp_segment *segs; /* ELF containers: PT_LOADs, for translation through p_vaddr */
     size_t n_segs;
 
@@ -184,6 +185,10 @@ int dp_segments_translate(const struct dp_dump *d, uint64_t va, uint64_t *pa);
 const char *dp_xen_core_check(struct dp_dump *d, int wide, uint64_t shoff, uint16_t shentsize, uint64_t count,
                               int *is_xen);
 void dp_xen_core_info(struct dp_dump *d);
+
+/* flattened.c: makedumpfile -F / QEMU kdump output, laid out again in memory */
+int dp_is_flattened(const struct dp_map *m);
+int dp_flattened_rearrange(struct dp_dump *d, char *err, size_t errlen);
 
 /* kdump_check.c: diskdump / compressed kdump, checked before libkdumpfile sees them */
 int dp_is_diskdump(const struct dp_map *m);

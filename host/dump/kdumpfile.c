@@ -115,10 +115,13 @@ static int load_runs(struct dp_dump *d, char *err, size_t errlen)
 static int check_container(struct dp_dump *d, int *checked, char *err, size_t errlen)
 {
     *checked = 1;
+    if (dp_is_flattened(&d->map)) {
+        int rc = dp_flattened_rearrange(d, err, errlen);
+        if (rc) return rc;
+        if (!dp_is_diskdump(&d->map))
+            return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA, "flattened file that holds no kdump");
+    }
     if (dp_is_diskdump(&d->map)) return dp_diskdump_check(d, err, errlen);
-    if (dp_map_has(&d->map, 0, 12) && !memcmp(d->map.base, "makedumpfile", 12))
-        return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA,
-                            "flattened kdump (makedumpfile -F): rearrange it first with makedumpfile -R");
     if (dp_map_has(&d->map, 0, 4) && !memcmp(d->map.base, "\x7f" "ELF", 4)) return dp_elf_check(d, err, errlen);
     *checked = 0;
     return DP_OK;

@@ -3,6 +3,8 @@
 
   kdump_mutants.py regressions OUT KDUMP64
       one file per finding: the smallest reproducer, named after it (OUT/<name>.kdump)
+  kdump_mutants.py flatten KDUMP OUT
+      KDUMP in makedumpfile's flattened format (-F), as QEMU writes its kdump files
   kdump_mutants.py mutants OUT COUNT SEED KDUMP ELF
       COUNT files, half mutated from each input: fields overwritten with boundary values, bytes
       flipped, cuts; deterministic for a SEED.
@@ -64,12 +66,22 @@ def regressions(out, base):
     cases["cut-after-header"] = bytearray(b[:BS])
     cases["cut-in-descriptors"] = bytearray(b[:desc + 24 * 3 + 5])
     cases["cut-in-page-data"] = bytearray(b[:data + (len(b) - data) // 2])
-    # a flattened makedumpfile file (-F): refused with advice
+    # flattened (makedumpfile -F, QEMU's kdump output): a record placing bytes beyond 4 GiB, a cut record
     cases["flattened"] = bytearray(b"makedumpfile" + bytes(4) + struct.pack(">qq", 1, 1) + bytes(BS - 32) + b[:BS])
+    cases["flattened-cut"] = flatten(b)[:BS + 16 + 100]
     os.makedirs(out, exist_ok=True)
     for name, data_ in cases.items():
         with open(os.path.join(out, name + ".kdump"), "wb") as f:
             f.write(data_)
+
+
+def flatten(b, chunk=BS):
+    """makedumpfile's flattened form of the kdump B: header, {BE offset, BE size, data} records, -1."""
+    out = bytearray(b"makedumpfile" + bytes(4) + struct.pack(">qq", 1, 1) + bytes(BS - 32))
+    for off in range(0, len(b), chunk):
+        part = b[off:off + chunk]
+        out += struct.pack(">qq", off, len(part)) + part
+    return out + struct.pack(">qq", -1, 0)
 
 
 BOUNDARY = (0, 1, 0x7F, 0xFF, 0x1000, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE)
@@ -107,6 +119,9 @@ def mutants(out, count, seed, kdump, elf):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "regressions":
         regressions(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "flatten":
+        with open(sys.argv[3], "wb") as f:
+            f.write(flatten(open(sys.argv[2], "rb").read(), chunk=3 * BS))
     elif len(sys.argv) == 7 and sys.argv[1] == "mutants":
         mutants(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6])
     else:

@@ -15,6 +15,9 @@ same_verdict() {
     done
     "$DPGEN" -o "$DP_TMP/$1.win.qemu-elf" --type qemu-elf --vmcoreinfo windows "$scen" && files+=("$DP_TMP/$1.win.qemu-elf")
     "$DPGEN" -o "$DP_TMP/$1.named.kdump" --type kdump --kdump-machine x86_64 "$scen" && files+=("$DP_TMP/$1.named.kdump")
+    # QEMU writes its kdump files flattened (makedumpfile -F); libkdumpfile 0.5.1 cannot read those itself
+    python3 "$DP_SOURCE_DIR/tests/e2e/kdump_mutants.py" flatten "$DP_TMP/$1.kdump" "$DP_TMP/$1.flat.kdump" &&
+        files+=("$DP_TMP/$1.flat.kdump")
     $util vmware "$DP_TMP/$1.raw" "$DP_TMP/$1.vmem" "$DP_TMP/$1.vmss" && files+=("$DP_TMP/$1.vmem")
     run -o json -p "$quick" "${files[@]}"
     expect_rc 0

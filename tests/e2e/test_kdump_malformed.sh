@@ -39,7 +39,8 @@ expect_refused total-ram-blocks-absurd "malformed kdump: block size 1048576: onl
 # SIGBUS: inside the open, and reading the pages of a cut file
 expect_refused cut-after-header "malformed kdump: sub-header of 1 blocks outside the file"
 expect_refused cut-in-descriptors "truncated kdump: none of its 0x274 pages (descriptors at 0x22000) lies inside the file"
-expect_refused flattened "flattened kdump (makedumpfile -F): rearrange it first with makedumpfile -R"
+expect_refused flattened "malformed flattened kdump (makedumpfile -F): record outside 4 GiB"
+expect_refused flattened-cut "malformed flattened kdump (makedumpfile -F): record data past the end of the file (truncated)"
 # page data cut in half: read, the missing pages absent (the SMBIOS table's among them)
 run --no-isolation -p "$quick" "$DP_TMP/reg/cut-in-page-data.kdump"
 expect_rc 0

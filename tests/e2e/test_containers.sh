@@ -14,6 +14,8 @@ same_verdict() {
         files+=("$DP_TMP/$1.$t")
     done
     "$DPGEN" -o "$DP_TMP/$1.win.qemu-elf" --type qemu-elf --vmcoreinfo windows "$scen" && files+=("$DP_TMP/$1.win.qemu-elf")
+    # the paging form (-p): before, "more than 1048576 runs of present pages"
+    "$DPGEN" -o "$DP_TMP/$1.p.qemu-elf" --type qemu-elf --paging "$scen" && files+=("$DP_TMP/$1.p.qemu-elf")
     "$DPGEN" -o "$DP_TMP/$1.named.kdump" --type kdump --kdump-machine x86_64 "$scen" && files+=("$DP_TMP/$1.named.kdump")
     # QEMU writes its kdump files flattened (makedumpfile -F); libkdumpfile 0.5.1 cannot read those itself
     python3 "$DP_SOURCE_DIR/tests/e2e/kdump_mutants.py" flatten "$DP_TMP/$1.kdump" "$DP_TMP/$1.flat.kdump" &&

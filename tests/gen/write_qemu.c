@@ -73,12 +73,13 @@ int qemu_notes(struct gen *g, struct bytes *notes, uint64_t *vmci_off, uint64_t 
 
 struct seg { uint64_t va, pa, len; };
 
-/* -p: the virtual mappings of every module image, merged while virtually and physically contiguous,
- * then a direct-map alias of each */
+/* -p: QEMU writes one PT_LOAD per stretch of the guest's page tables, in virtual address order: here the
+ * module images (virtually and physically contiguous stretches), then the direct map of all memory,
+ * which maps every one of those pages a second time (a real Linux guest's dump looks like this) */
 static size_t paging_segments(struct gen *g, struct seg **out)
 {
-    size_t n = 0, cap = 0;
-    struct seg *s = NULL;
+    size_t n = 0, cap = 16;
+    struct seg *s = xcalloc(cap, sizeof *s);
     for (size_t m = 0; m < g->n_mods; m++) {
         for (uint64_t va = g->mods[m].base; va < g->mods[m].base + g->mods[m].size; va += PAGE_SIZE) {
             uint64_t pa;
@@ -88,15 +89,14 @@ static size_t paging_segments(struct gen *g, struct seg **out)
                 s[n - 1].len += PAGE_SIZE;
                 continue;
             }
-            if (n == cap) s = xrealloc(s, cap = cap ? cap * 2 : 16, sizeof *s);
+            if (n == cap) s = xrealloc(s, cap *= 2, sizeof *s);
             s[n++] = (struct seg){va, pa, PAGE_SIZE};
         }
     }
-    /* a real guest maps its kernel twice (image and direct map): each physical page once more */
-    size_t images = n;
-    for (size_t i = 0; i < images; i++) {
-        if (n == cap) s = xrealloc(s, cap = cap * 2, sizeof *s);
-        s[n++] = (struct seg){(is64(g) ? 0xffff888000000000ull : 0xc0000000ull) + s[i].pa, s[i].pa, s[i].len};
+    for (size_t r = 0; r < g->n_runs; r++) {
+        if (n == cap) s = xrealloc(s, cap *= 2, sizeof *s);
+        uint64_t pa = g->runs[r].base_pfn * PAGE_SIZE;
+        s[n++] = (struct seg){(is64(g) ? 0xffff888000000000ull : 0xc0000000ull) + pa, pa, g->runs[r].count * PAGE_SIZE};
     }
     *out = s;
     return n;
@@ -126,14 +126,13 @@ int write_qemu_elf(struct gen *g, FILE *f)
     uint16_t phnum = (uint16_t)(n + 1 + !!g->copt.paging);
     elf_ehdr(g, &head, wide, phnum);
     uint64_t notes_off = head.n + (uint64_t)phnum * (wide ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr));
-    uint64_t data = align_up(notes_off + notes.n, PAGE_SIZE);
+    uint64_t data = notes_off + notes.n; /* QEMU does not page-align the data */
     elf_phdr(&head, wide, PT_NOTE, notes_off, 0, 0, notes.n, notes.n);
     for (size_t i = 0; i < n; i++, data += segs[i - 1].len)
         elf_phdr(&head, wide, PT_LOAD, data, segs[i].va, segs[i].pa, segs[i].len, segs[i].len);
     /* -p also records mappings of device memory (the local APIC): no bytes in the file, p_filesz 0 */
     if (g->copt.paging) elf_phdr(&head, wide, PT_LOAD, data, is64(g) ? 0xfffff7fbc0000000ull : 0xffd09000ull, 0xfee00000ull, 0, PAGE_SIZE);
     bytes_put(&head, notes.p, notes.n);
-    bytes_align(&head, PAGE_SIZE);
     int rc = fwrite(head.p, head.n, 1, f) == 1 ? 0 : fail(g, NULL, "write error");
     for (size_t i = 0; rc == 0 && i < n; i++) rc = put_phys(g, f, segs[i].pa, segs[i].len);
     free(segs);

@@ -34,12 +34,18 @@ static int parse_machine(struct gen *g, node_t *root, enum dump_type forced)
     if (ex_check_keys(g, root, top_keys) || ex_str(g, root, "arch", NULL, &arch) || ex_str(g, root, "type", NULL, &type) ||
         ex_str(g, root, "comment", NULL, &g->comment) || ex_check_keys(g, os, os_keys))
         return -1;
-    if (!arch || (strcmp(arch, "x86") && strcmp(arch, "x86-pae") && strcmp(arch, "x64")))
-        return fail(g, root, "arch: x86, x86-pae or x64");
-    g->arch = !strcmp(arch, "x64") ? ARCH_X64 : !strcmp(arch, "x86") ? ARCH_X86 : ARCH_PAE;
+    if (!arch || (strcmp(arch, "x86") && strcmp(arch, "x86-pae") && strcmp(arch, "x64") && strcmp(arch, "arm64")))
+        return fail(g, root, "arch: x86, x86-pae, x64 or arm64");
+    g->arch = !strcmp(arch, "x64")     ? ARCH_X64
+              : !strcmp(arch, "arm64") ? ARCH_ARM64
+              : !strcmp(arch, "x86")   ? ARCH_X86
+                                       : ARCH_PAE;
     g->type = forced ? forced : is64(g) ? DT_BITMAP : DT_COMPLETE;
     if (!forced && type && parse_type(type, &g->type))
         return fail(g, root, "type: " TYPE_NAMES);
+    /* the hypervisor containers carry x86 CPU notes (QEMU's ARM64 notes are not written) */
+    if (g->arch == ARCH_ARM64 && (g->type == DT_QEMU_ELF || g->type == DT_KDUMP || g->type == DT_XEN))
+        return fail(g, root, "qemu-elf, kdump and xen are written for x86 and x64 guests only");
     if (ex_opt_u64(g, os, "build", is64(g) ? 7601 : 3790, &v[0]) || ex_opt_u64(g, os, "major", 0xF, &v[1]) ||
         ex_opt_u64(g, os, "processors", 1, &v[2]) || ex_opt_u64(g, os, "product_type", 1, &v[3]) ||
         ex_opt_u64(g, os, "suite_mask", 0x110, &v[4]) || ex_opt_u64(g, os, "system_time", 0, &g->system_time) ||

@@ -49,7 +49,7 @@ static int x64_low_stub(const struct dp_map *m)
  * raw memory, even when a page of theirs happens to sit at offset 0xF0000. */
 static int has_container_magic(const struct dp_map *m)
 {
-    static const char *const magics[] = {"\x7f" "ELF", "KDUMP   ", "DISKDUMP", "makedumpfile"};
+    static const char *const magics[] = {"\x7f\x45\x4c\x46", "KDUMP   ", "DISKDUMP", "makedumpfile"}; /* \x7fELF */
     for (size_t i = 0; i < sizeof magics / sizeof *magics; i++)
         if (dp_map_has(m, 0, strlen(magics[i])) && !memcmp(m->base, magics[i], strlen(magics[i]))) return 1;
     return 0;

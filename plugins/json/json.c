@@ -74,6 +74,8 @@ static void dump_object(dp_ctx *c, struct jw *w)
     jw_kstr(w, "paging", paging_name(i->paging));
     jw_kuint(w, "ptr_size", i->ptr_size);
     jw_kuint(w, "processors", i->nr_cpus);
+    jw_kstr(w, "os", i->os);
+    jw_kstr(w, "os_release", i->os_release);
     jw_kuint(w, "os_major", i->os_major);
     jw_kuint(w, "os_build", i->os_build);
     jw_kuint(w, "machine_type", i->machine_type);

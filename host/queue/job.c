@@ -1,8 +1,10 @@
-/* One job's triage: `dumppipe -o json [pipeline options] -- DUMP` in a child process, whose one JSON
- * record is read from a pipe. The worker never parses dump bytes itself: a dump that crashes or hangs
- * the reader costs only its child. */
+/* One job's triage: `dumppipe -o json [pipeline options] -- DUMP` in a forked child process, whose one
+ * JSON record is read from a pipe. The worker never parses dump bytes itself: a dump that crashes or
+ * hangs the reader costs only its child. The child runs the command line's own entry point without
+ * exec: a fresh process would spend more time linking its libraries than triaging a small dump. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,21 +14,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "job.h"
 
 enum { OUT_CAP = 64 << 20 };
 
-static void child(const char *const *argv, int out, int err, pid_t parent)
+static void child(int argc, char **argv, int out, int err, pid_t parent)
 {
     /* The child dies with its worker (kill -9 included), so a reclaimed job never runs twice here. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
     /* Its own process group: a SIGTERM to the worker's group lets the jobs in hand finish. */
     setpgid(0, 0);
+    signal(SIGTERM, SIG_DFL), signal(SIGINT, SIG_DFL), signal(SIGPIPE, SIG_DFL);
     int nul = open("/dev/null", O_RDONLY);
     if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
-    execv(argv[0], (char *const *)argv);
-    dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-    _exit(127);
+    optind = 0; /* getopt starts afresh */
+    int rc = dp_cli_main(argc, argv);
+    _exit(fflush(stdout) == 0 && fflush(stderr) == 0 ? rc : 1);
 }
 
 int dpq_job_start(struct dpq_job *j, const char **argv, size_t argc, uint64_t now, uint64_t timeout_ms)
@@ -35,8 +39,9 @@ int dpq_job_start(struct dpq_job *j, const char **argv, size_t argc, uint64_t no
     if (pipe2(out, O_CLOEXEC) != 0) return -1;
     if (pipe2(err, O_CLOEXEC) != 0) return close(out[0]), close(out[1]), -1;
     argv[argc - 1] = j->path;
+    fflush(stdout), fflush(stderr);
     pid_t parent = getpid(), pid = fork();
-    if (pid == 0) child(argv, out[1], err[1], parent);
+    if (pid == 0) child((int)argc, (char **)argv, out[1], err[1], parent);
     close(out[1]), close(err[1]);
     if (pid < 0) return close(out[0]), close(err[0]), -1;
     j->pid = pid;

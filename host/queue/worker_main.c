@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loader.h"
 #include "triage.h"
 #include "util.h"
 #include "worker.h"
@@ -42,6 +43,25 @@ static int pipeline_ident(const char *path, char out[17])
     if (rc) return fprintf(stderr, "dumppipe: %s: %s\n", path, strerror(rc)), -1;
     memcpy(out, hex, 16), out[16] = 0;
     return 0;
+}
+
+static void ignore(void *user, const char *path, const struct dp_loaded_plugin *p, const char *err)
+{
+    (void)user, (void)path, (void)p, (void)err;
+}
+
+/* Loads the plugins once here, so each job's child finds them in memory instead of linking them
+ * again; the child still resolves its pipeline's plugins itself. The loader is kept for the run. */
+static struct dp_loader *warm_plugins(const struct dpq_worker *w)
+{
+    struct dp_loader *l = dp_loader_new();
+    if (!l) return NULL;
+    for (size_t i = 3; i + 1 < w->argc; i++)
+        if (!strcmp(w->argv[i], "-L")) dp_loader_add_dir(l, w->argv[++i]);
+    dp_loader_add_env(l);
+    dp_loader_add_defaults(l);
+    dp_loader_scan(l, ignore, NULL);
+    return l;
 }
 
 static int push(struct dpq_worker *w, const char *a)
@@ -100,15 +120,12 @@ static int parse(struct dpq_worker *w, int argc, char **argv, const char **pipel
 
 int dpq_worker_main(int argc, char **argv)
 {
-    static char exe[PATH_MAX], consumer[300], pipe_id[17];
+    static char consumer[300], pipe_id[17];
     struct dpq_worker w = {.timeout_ms = 3600 * 1000, .claim_idle_ms = 60 * 1000, .max_deliveries = 3};
     const char *pipeline = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t slots = ncpu > 0 ? (uint64_t)ncpu : 1;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return fprintf(stderr, "dumppipe worker: cannot find its own executable: %m\n"), DP_EXIT_INTERNAL;
-    exe[n] = 0;
-    w.argv[0] = exe, w.argv[1] = "-o", w.argv[2] = "json", w.argc = 3;
+    w.argv[0] = "dumppipe", w.argv[1] = "-o", w.argv[2] = "json", w.argc = 3;
     if (parse(&w, argc, argv, &pipeline, &slots) != 0) return usage(stderr), DP_EXIT_USAGE;
     if (dpq_conf_finish(&w.q) != 0 || pipeline_ident(pipeline, pipe_id) != 0) return DP_EXIT_USAGE;
     if (pipeline) push(&w, "-p"), push(&w, pipeline);
@@ -123,7 +140,9 @@ int dpq_worker_main(int argc, char **argv)
     w.slots = slots;
     w.jobs = calloc(slots, sizeof *w.jobs);
     if (!w.jobs) return DP_EXIT_INTERNAL;
+    struct dp_loader *warm = warm_plugins(&w);
     int rc = dpq_worker_run(&w);
+    dp_loader_free(warm);
     for (size_t i = 0; i < w.slots; i++) free(w.jobs[i].out);
     free(w.jobs);
     return rc;

@@ -116,7 +116,7 @@ void dpq_jobs_poll(struct dpq_job *jobs, size_t n, int timeout_ms, uint64_t now)
     nfds_t np = 0;
     for (size_t i = 0; i < n; i++) {
         struct dpq_job *j = &jobs[i];
-        if (j->state != DPQ_JOB_RUNNING) continue;
+        if (j->state != DPQ_JOB_RUNNING || np + 2 > sizeof pf / sizeof *pf) continue;
         if (now >= j->deadline && !j->timed_out) j->timed_out = 1, kill(-j->pid, SIGKILL), kill(j->pid, SIGKILL);
         for (int w = 0; w < 2; w++)
             if (j->fd[w] >= 0) pf[np] = (struct pollfd){j->fd[w], POLLIN, 0}, owner[np] = j, which[np++] = w;

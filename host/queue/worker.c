@@ -18,8 +18,17 @@ static void on_term(int sig) { (void)sig, stopping = 1; }
 static size_t count(const struct dpq_worker *w, enum dpq_job_state st)
 {
     size_t n = 0;
-    for (size_t i = 0; i < w->slots; i++) n += w->jobs[i].state == st;
+    for (size_t i = 0; i < w->entries; i++) n += w->jobs[i].state == st;
     return n;
+}
+
+/* How many more jobs may start: -j N children at a time, and a free entry for each. Finished jobs
+ * wait in their own entries to be recorded, so the next child starts before the last is recorded. */
+static size_t room(const struct dpq_worker *w)
+{
+    size_t running = count(w, DPQ_JOB_RUNNING), free = count(w, DPQ_JOB_FREE);
+    size_t r = running < w->slots ? w->slots - running : 0;
+    return r < free ? r : free;
 }
 
 static void ensure_group(struct dpq_worker *w)
@@ -63,7 +72,7 @@ static void finish(struct dpq_worker *w, struct dpq_job *j, const char *error)
 
 static void finish_done(struct dpq_worker *w)
 {
-    for (size_t i = 0; i < w->slots && dpq_conn_up(&w->k); i++) {
+    for (size_t i = 0; i < w->entries && dpq_conn_up(&w->k); i++) {
         struct dpq_job *j = &w->jobs[i];
         if (j->state != DPQ_JOB_DONE) continue;
         char err[1024];
@@ -73,7 +82,8 @@ static void finish_done(struct dpq_worker *w)
 
 static struct dpq_job *free_slot(struct dpq_worker *w)
 {
-    for (size_t i = 0; i < w->slots; i++)
+    if (!room(w)) return NULL;
+    for (size_t i = 0; i < w->entries; i++)
         if (w->jobs[i].state == DPQ_JOB_FREE) return &w->jobs[i];
     return NULL;
 }
@@ -186,7 +196,7 @@ static void read_new(struct dpq_worker *w, size_t room, int block_ms)
 static void heartbeat(struct dpq_worker *w)
 {
     const struct dpq_names *n = &w->q.names;
-    for (size_t i = 0; i < w->slots; i++) {
+    for (size_t i = 0; i < w->entries; i++) {
         if (w->jobs[i].state == DPQ_JOB_FREE) continue;
         const char *argv[] = {"XCLAIM", n->jobs, n->group, w->id.consumer, "0", w->jobs[i].id, "JUSTID"};
         dpq_free(dpq_cmd(&w->k, 7, argv));
@@ -195,14 +205,14 @@ static void heartbeat(struct dpq_worker *w)
 
 static void fetch(struct dpq_worker *w, uint64_t now)
 {
-    size_t room = count(w, DPQ_JOB_FREE);
-    if (room && now >= w->next_claim) {
-        claim(w, room);
+    size_t n = room(w);
+    if (n && now >= w->next_claim) {
+        claim(w, n);
         w->next_claim = now + (w->claim_idle_ms / 2 < 2000 ? w->claim_idle_ms / 2 : 2000);
-        room = count(w, DPQ_JOB_FREE);
+        n = room(w);
     }
     /* Block in Redis only with nothing to watch; with children running, look and go back to them. */
-    if (room) read_new(w, room, count(w, DPQ_JOB_RUNNING) || count(w, DPQ_JOB_DONE) ? 1 : 500);
+    if (n) read_new(w, n, count(w, DPQ_JOB_RUNNING) || count(w, DPQ_JOB_DONE) ? 1 : 500);
 }
 
 int dpq_worker_run(struct dpq_worker *w)
@@ -216,14 +226,14 @@ int dpq_worker_run(struct dpq_worker *w)
         uint64_t now = dpq_now_ms();
         int up = dpq_conn_up(&w->k);
         if (up && !w->group_ready) ensure_group(w);
-        finish_done(w);
         if (!stopping && up && w->group_ready) fetch(w, dpq_now_ms());
+        finish_done(w);
         if (up && now >= w->next_beat) {
             heartbeat(w);
             w->next_beat = now + w->claim_idle_ms / 3;
         }
         int busy = count(w, DPQ_JOB_RUNNING) > 0;
-        dpq_jobs_poll(w->jobs, w->slots, busy ? 100 : 0, dpq_now_ms());
+        dpq_jobs_poll(w->jobs, w->entries, busy ? 100 : 0, dpq_now_ms());
         if (!busy && (!dpq_conn_up(&w->k) || !w->group_ready)) nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
     }
     fprintf(stderr, "dumppipe worker %s: %llu recorded, %llu duplicates, %llu failed (to be retried), %llu dead-lettered\n",

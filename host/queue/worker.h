@@ -10,7 +10,7 @@ struct dpq_worker {
     struct dpq_conn k;
     struct dpq_ident id;
     struct dpq_job *jobs;
-    size_t slots;
+    size_t slots, entries; /* -j N; entries = 2N (N running, N finished and waiting to be recorded) */
     const char *argv[80]; /* the triage child's command line; the last element is the dump */
     size_t argc;
     uint64_t timeout_ms, claim_idle_ms, next_claim, next_beat;

@@ -137,13 +137,13 @@ int dpq_worker_main(int argc, char **argv)
         w.id.consumer = consumer;
     }
     w.id.version = DP_VERSION, w.id.pipeline = pipe_id;
-    w.slots = slots;
-    w.jobs = calloc(slots, sizeof *w.jobs);
+    w.slots = slots, w.entries = 2 * slots;
+    w.jobs = calloc(w.entries, sizeof *w.jobs);
     if (!w.jobs) return DP_EXIT_INTERNAL;
     struct dp_loader *warm = warm_plugins(&w);
     int rc = dpq_worker_run(&w);
     dp_loader_free(warm);
-    for (size_t i = 0; i < w.slots; i++) free(w.jobs[i].out);
+    for (size_t i = 0; i < w.entries; i++) free(w.jobs[i].out);
     free(w.jobs);
     return rc;
 }

@@ -20,7 +20,9 @@ static const struct dp_option sw_options[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-static int env_read(void *user, uint64_t va, void *buf, size_t len) { return dp_read_virt(user, va, buf, len); }
+/* Stack slots come from the dump; code for the call-before-return check also from module images the
+ * symbol path found where a small dump lacks it. */
+static int env_read(void *user, uint64_t va, void *buf, size_t len) { return dp_read_virt_image(user, va, buf, len); }
 
 static int env_module_at(void *user, uint64_t addr, uint64_t *base, int *exec)
 {
@@ -125,7 +127,7 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
     }
     if (rc != DP_OK) {
         dp_set_error(ctx, "the stack at %llx is not in the dump", (unsigned long long)regs.sp);
-        return rc;
+        return rc == DP_ERR_FAULT ? DP_ERR_NOT_APPLICABLE : rc; /* nothing to walk: does not apply */
     }
     const struct sw_stack *st = fault_walk(ctx, &env, w, max_stack, max_frames);
     struct sw_named_frame *frames = w->frames;

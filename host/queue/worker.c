@@ -59,7 +59,10 @@ static void finish(struct dpq_worker *w, struct dpq_job *j, const char *error)
         if (rc == DPQ_DOWN) return; /* kept DONE: recorded once Redis is back */
         if (rc == DPQ_RECORDED) w->recorded++;
         else if (rc == DPQ_DUPLICATE) w->duplicates++;
-        else return finish(w, j, msg);
+        else {
+            finish(w, j, msg); /* the record says the triage failed: a failed delivery */
+            return;
+        }
     } else {
         if (w->verbose) fprintf(stderr, "dumppipe worker: %s (job %s, delivery %lld): %s\n", j->path, j->id, j->deliveries, error);
         rc = j->deliveries >= w->max_deliveries ? dpq_dead_letter(&w->k, j, error, w->id.consumer) : dpq_note_error(&w->k, j, error);

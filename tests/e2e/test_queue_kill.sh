@@ -39,7 +39,8 @@ wait_for 10 'pgrep -P "$A" >/dev/null' || _fail "worker A never ran a job"
 CHILD=$(pgrep -P "$A" | head -1)
 kill -9 "$A"; wait "$A" 2>/dev/null
 IN_HAND=$(rcli XPENDING dumppipe:jobs triage - + 10 A | head -1)
-expect_eq "jobs A held when it died" "$(pending A)" 1
+# one running, and perhaps one finished a moment ago and not yet recorded
+[ "$(pending A)" -ge 1 ] && _ok || _fail "A held no job when it died"
 wait_for 5 "! kill -0 $CHILD 2>/dev/null" && _ok || _fail "A's triage child outlived it"
 
 wait_for 120 '[ "$(rcli XLEN dumppipe:results)" -ge 500 ]' || _fail "results stopped at $(rcli XLEN dumppipe:results)"

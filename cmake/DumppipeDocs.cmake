@@ -1,5 +1,6 @@
 # Manual pages and documentation, built and installed with the program.
-#   dumppipe(1)           from `dumppipe --help` by help2man, plus docs/man/dumppipe.h2m
+#   dumppipe(1)           from `dumppipe --help` by help2man, plus docs/man/dumppipe.h2m and the
+#                         subcommands' own --help (docs/man/subcommands.sh)
 #   dumppipe-pipeline(5)  docs/man/dumppipe-pipeline.5.in with every shipped plugin's options,
 #                         generated from the plugins themselves by dp-mangen
 #   dumppipe-plugin(3)    docs/man/dumppipe-plugin.3 (the SDK; the header is the reference)
@@ -27,13 +28,17 @@ if(DP_MANPAGES AND TARGET dumppipe)
     DEPENDS dp-mangen ${dp_plugin_targets} ${DP_MAN_SRC}/dumppipe-pipeline.5.in
     COMMENT "Generating dumppipe-pipeline(5) from the plugins' option tables" VERBATIM)
   # No sanitizer report may end up in the page: help2man runs the program we just built.
+  # the subcommands (submit, worker, buckets) from their own --help
   add_custom_command(OUTPUT ${DP_MAN_OUT}/dumppipe.1
     COMMAND ${CMAKE_COMMAND} -E make_directory ${DP_MAN_OUT}
     COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0
+      sh ${DP_MAN_SRC}/subcommands.sh $<TARGET_FILE:dumppipe> ${DP_MAN_OUT}/subcommands.h2m
+    COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0
       ${HELP2MAN} --no-info --no-discard-stderr --section=1 --version-string=${PROJECT_VERSION}
       --name=triage\ Windows\ crash\ dumps\ with\ a\ pipeline\ of\ plugins
-      --include=${DP_MAN_SRC}/dumppipe.h2m --output=${DP_MAN_OUT}/dumppipe.1 $<TARGET_FILE:dumppipe>
-    DEPENDS dumppipe ${DP_MAN_SRC}/dumppipe.h2m
+      --include=${DP_MAN_SRC}/dumppipe.h2m --include=${DP_MAN_OUT}/subcommands.h2m
+      --output=${DP_MAN_OUT}/dumppipe.1 $<TARGET_FILE:dumppipe>
+    DEPENDS dumppipe ${DP_MAN_SRC}/dumppipe.h2m ${DP_MAN_SRC}/subcommands.sh
     COMMENT "Generating dumppipe(1) from dumppipe --help" VERBATIM)
   add_custom_target(manpages ALL DEPENDS ${DP_MAN_OUT}/dumppipe.1 ${DP_MAN_OUT}/dumppipe-pipeline.5)
   install(FILES ${DP_MAN_OUT}/dumppipe.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

@@ -9,6 +9,7 @@
 
 struct dp_dump;
 struct dp_symtab;
+struct dp_sympath;
 
 /* A validated option value from the pipeline: a scalar or a list of scalars (text as written). */
 struct dp_opt_value {
@@ -44,6 +45,8 @@ struct dp_ctx {
     struct dp_module_pe *pe_cache; /* per module index, parsed lazily */
     struct dp_disasm *disasm;
     const struct dp_symtab *symtab; /* owned by the pipeline */
+    struct dp_sympath *sympath;     /* owned by the caller; NULL: no symbol path */
+    struct dp_vec symbol_misses;    /* const char *, arena: "FILE/KEY: why" for each module left unnamed */
     /* the step that is running */
     const char *cur_plugin;
     const struct dp_option *cur_schema;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctx_dump.h"
 #include "dump/dump.h"
 #include "step.h"
 #include "summary.h"
@@ -112,6 +113,7 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
     }
     c->run.pipeline = p->path;
     c->run.input_path = dump_path;
+    dp_ctx_preload_symbols(c); /* a failure leaves modules to load lazily, in each step */
     int failed = run_steps(c, p, o);
     int result = dp_summary_build(c) == DP_OK ? DP_EXIT_OK : DP_EXIT_INTERNAL;
     int sinks = dp_run_sinks(c, p, o);

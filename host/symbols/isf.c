@@ -151,8 +151,8 @@ static int parse_json(struct dp_symfile *f, const char *text, size_t len, char *
     enum json_tokener_error je = json_tokener_get_error(tok);
     int rc;
     if (!root || je != json_tokener_success)
-        rc = isf_bad(f, err, errlen, "not valid JSON at byte %zu: %s", tok ? json_tokener_get_parse_end(tok) : 0,
-                     json_tokener_error_desc(je == json_tokener_success ? json_tokener_continue : je));
+        rc = isf_bad(f, err, errlen, "not valid JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
+                     je == json_tokener_continue || je == json_tokener_success ? "truncated" : json_tokener_error_desc(je));
     else if ((rc = read_metadata(f, root)) == DP_OK)
         rc = read_symbols(f, root, err, errlen);
     json_object_put(root);

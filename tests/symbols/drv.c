@@ -23,7 +23,7 @@ NOINLINE int HelperAdd(int a, int b) { return StaticHelper(a) + StaticHelper(b) 
 NOINLINE void CrashHere(int *p)
 {
     *p = HelperAdd(GlobalCounter, 2);
-    KeBugCheckEx(0xD1, (unsigned long long)(long)p, 2, 0, 0);
+    KeBugCheckEx(0xD1, (unsigned long long)(__INTPTR_TYPE__)p, 2, 0, 0);
 }
 
 long DriverEntry(void *driver, void *registry)

@@ -1,0 +1,66 @@
+# Symbol files end to end: a driver built here with clang + lld-link, put into a generated small
+# dump with no exports, named in STACK_TEXT, the culprit and the bucket through its PDB, through an
+# ISF and a Breakpad .sym written from that PDB; without symbols the output stays module+offset.
+source "$DP_SOURCE_DIR/tests/e2e/lib.sh"
+CLANG=$(command -v clang-14 || command -v clang); LLD=$(command -v lld-link-14 || command -v lld-link)
+DPSYM="$(dirname "$DPGEN")/../symbols/dpsym"
+[ -n "$CLANG" ] && [ -n "$LLD" ] || { echo "clang/lld-link missing (scripts/deps.sh installs them)"; exit 1; }
+S="$DP_SOURCE_DIR/tests/symbols"
+( cd "$DP_TMP" && "$CLANG" --target=x86_64-pc-windows-msvc -O1 -g -gcodeview -ffreestanding -funwind-tables \
+    -fno-stack-protector -fno-builtin -fno-omit-frame-pointer -c "$S/drv.c" -o drv.obj &&
+  "$LLD" /nologo /driver /subsystem:native /machine:x64 /entry:DriverEntry /nodefaultlib /debug:full \
+    /timestamp:0x5F000000 /pdbaltpath:%_PDB% /pdb:drvx64.pdb /out:drvx64.sys drv.obj ) || { _fail "fixture build"; finish; exit 1; }
+python3 "$S/mkscenario.py" "$DP_TMP/drvx64.sys" "$DP_TMP/drv-small.yaml"
+DUMP=$(gen "$DP_TMP/drv-small.yaml")
+
+stack_text() { sed -n '/^STACK_TEXT:/,/^$/p' <<<"$OUT" | grep -v '^STACK_TEXT:\|^WARNING\|^$'; }
+expect_frames() { # the frames' symbols, in order
+    local got; got=$(stack_text | awk '{print $3}' | paste -sd' ')
+    [ "$got" = "$1" ] && _ok || _fail "STACK_TEXT frames '$got', expected '$1'"
+}
+
+# no symbols: what dumppipe printed before symbol files
+P0=$(pipeline plain <<YAML
+extends: $DP_SOURCE_DIR/pipelines/triage.yaml
+YAML
+)
+run -p "$P0" "$DUMP"
+expect_rc 0
+expect_frames "nt+0x5f5a80 drvx64+0x10ef drvx64+0x1102"
+expect_no_line "symbols.missing"
+
+for kind in pdb isf.json.xz sym; do
+    case $kind in
+    pdb) F="$DP_TMP/drvx64.pdb" ;;
+    isf.json.xz) F="$DP_TMP/drvx64.isf.json.xz"
+        "$DPSYM" dump "$DP_TMP/drvx64.pdb" | python3 -c '
+import json, lzma, sys
+syms = {}
+for line in sys.stdin:
+    kind, rva, end, name = line.split(" ", 3)
+    syms.setdefault(name.strip(), {"address": int(rva, 16)})
+doc = {"metadata": {"windows": {"pdb": {"database": "drvx64.pdb"}}}, "symbols": syms}
+open(sys.argv[1], "wb").write(lzma.compress(json.dumps(doc).encode()))' "$F" ;;
+    sym) F="$DP_TMP/drvx64.sym"
+        "$DPSYM" dump "$DP_TMP/drvx64.pdb" | python3 -c '
+import sys
+out = ["MODULE windows x86_64 0 drvx64.pdb"]
+for line in sys.stdin:
+    kind, rva, end, name = line.split(" ", 3)
+    if kind == "F": out.append("FUNC %s %x 0 %s" % (rva, int(end, 16) - int(rva, 16), name.strip()))
+open(sys.argv[1], "w").write("\n".join(out) + "\n")' "$F" ;;
+    esac
+    P=$(pipeline "with-$kind" <<YAML
+extends: $DP_SOURCE_DIR/pipelines/triage.yaml
+symbols: [$F]
+YAML
+)
+    run -p "$P" "$DUMP"
+    expect_rc 0
+    expect_frames "nt+0x5f5a80 drvx64!CrashHere+0x3f drvx64!DriverEntry+0x12"
+    expect_line "ffff8504\`29890ef0 fffff804\`90001102 drvx64!CrashHere+0x3f"
+    expect_line "the bug check's code_address drvx64!CrashHere+0x19 is in drvx64.sys"
+    expect_line "FAILURE_BUCKET_ID:  0xD1_"
+    expect_line "drvx64.sys!CrashHere"
+done
+finish

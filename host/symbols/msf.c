@@ -103,7 +103,7 @@ int dp_msf_open(const uint8_t *data, size_t size, const char *name, struct dp_ms
     *out = NULL;
     switch (dp_msf_sniff(data, size)) {
     case 1: break;
-    case 2: return bad(err, errlen, name, "an MSFZ (compressed PDB) container, not supported; convert it to MSF with 'pdbtool'/'pdb-rs' or fetch the .pdb");
+    case 2: return bad(err, errlen, name, "an MSFZ (compressed PDB) container, which dumppipe does not read (it reads MSF 7.00 PDBs)");
     case 3: return bad(err, errlen, name, "an old 2.00-format PDB, not supported (only MSF 7.00)");
     default: return bad(err, errlen, name, "not a PDB (no MSF 7.00 signature)");
     }

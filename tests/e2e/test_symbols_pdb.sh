@@ -53,6 +53,7 @@ open(sys.argv[1], "w").write("\n".join(out) + "\n")' "$F" ;;
     P=$(pipeline "with-$kind" <<YAML
 extends: $DP_SOURCE_DIR/pipelines/triage.yaml
 symbols: [$F]
+sinks: [{plugin: text, options: {modules: true}}]
 YAML
 )
     run -p "$P" "$DUMP"
@@ -62,5 +63,8 @@ YAML
     expect_line "the bug check's code_address drvx64!CrashHere+0x19 is in drvx64.sys"
     expect_line "FAILURE_BUCKET_ID:  0xD1_"
     expect_line "drvx64.sys!CrashHere"
+    # the lm list: the driver named by the file, the kernel (no image in a small dump) by nothing
+    expect_line "fffff804\`90000000 fffff804\`90008000   drvx64.sys   (${kind%%.*} symbols)      $F"
+    expect_line "fffff804\`7b800000 fffff804\`7bf00000   ntoskrnl.exe (no symbols)"
 done
 finish

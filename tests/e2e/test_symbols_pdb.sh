@@ -67,4 +67,26 @@ YAML
     expect_line "fffff804\`90000000 fffff804\`90008000   drvx64.sys   (${kind%%.*} symbols)      $F"
     expect_line "fffff804\`7b800000 fffff804\`7bf00000   ntoskrnl.exe (no symbols)"
 done
+
+# A real small dump (Windows 10 19041) with an ISF the test writes for its kernel: ../shared has no
+# ISF for it. KeBugCheckEx is at rip = 0xfffff8047bdf5a80, the kernel at 0xfffff8047ba00000.
+REAL="$DP_SOURCE_DIR/../shared/testdata/real/triage_x64.dmp"
+if [ -f "$REAL" ]; then
+    python3 -c 'import gzip, json, sys
+doc = {"metadata": {"windows": {"pdb": {"database": "ntkrnlmp.pdb"}}},
+       "symbols": {"KeBugCheckEx": {"address": 0x3f5a80}, "KiSystemServiceExit": {"address": 0x40f000}}}
+open(sys.argv[1], "wb").write(gzip.compress(json.dumps(doc).encode()))' "$DP_TMP/ntkrnlmp.json.gz"
+    P=$(pipeline real-isf <<YAML
+extends: $DP_SOURCE_DIR/pipelines/triage.yaml
+symbols: [$DP_TMP/ntkrnlmp.json.gz]
+sinks: [{plugin: text, options: {modules: true}}]
+YAML
+)
+    run -p "$P" "$REAL"
+    expect_rc 0
+    [ "$(stack_text | head -1 | awk '{print $3}')" = "nt!KeBugCheckEx" ] && _ok || _fail "real dump: first frame $(stack_text | head -1)"
+    expect_line "ntoskrnl.exe (isf symbols)"
+else
+    echo "skip: real dumps absent"
+fi
 finish

@@ -7,6 +7,8 @@
 #include "dump/dump.h"
 #include "pe.h"
 #include "symbols/modsym.h"
+#include "symbols/pdb.h"
+#include "symbols/pdb_unwind.h"
 #include "symbols/symbols.h"
 #include "symbols/symfile.h"
 
@@ -293,9 +295,31 @@ void dp_ctx_free_buffer(dp_ctx *c, void *p)
     free(p);
 }
 
+static int read32_cb(void *user, uint32_t va, uint32_t *out) { return dp_ctx_read_virt(user, va, out, 4); }
+
+/* x86: the FrameData/FPO record of the PDB of the module ip is in (hardware gpr order: eax ecx edx
+ * ebx esp ebp esi edi). DP_ERR_NOT_APPLICABLE without such a record: frame pointers then. */
+static int unwind_x86(dp_ctx *c, struct dp_regs *regs)
+{
+    size_t i = module_index_by_addr(c, regs->ip);
+    const struct dp_symfile *f = i == SIZE_MAX ? NULL : module_symbols(c, i);
+    const struct dp_module *m = i == SIZE_MAX ? NULL : dp_dump_module(c->dump, i);
+    struct dp_pdb_frame fr;
+    if (!f || !f->pdb || dp_pdb_frame_lookup(f->pdb, (uint32_t)(regs->ip - m->base), &fr) != DP_OK)
+        return DP_ERR_NOT_APPLICABLE;
+    struct dp_x86_frame x = {.eip = (uint32_t)regs->ip, .esp = (uint32_t)regs->sp, .ebp = (uint32_t)regs->fp,
+                             .ebx = (uint32_t)regs->gpr[3], .esi = (uint32_t)regs->gpr[6], .edi = (uint32_t)regs->gpr[7]};
+    int rc = dp_pdb_unwind_x86(&fr, &x, read32_cb, c);
+    if (rc != DP_OK) return rc;
+    regs->ip = x.eip, regs->sp = regs->gpr[4] = x.esp, regs->fp = regs->gpr[5] = x.ebp;
+    regs->gpr[3] = x.ebx, regs->gpr[6] = x.esi, regs->gpr[7] = x.edi;
+    return DP_OK;
+}
+
 int dp_ctx_unwind_frame(dp_ctx *c, struct dp_regs *regs)
 {
     if (!regs) return DP_ERR_INVALID;
+    if (dp_ctx_dump_info(c)->arch == DP_ARCH_X86) return c->dump ? unwind_x86(c, regs) : DP_ERR_NOT_APPLICABLE;
     if (dp_ctx_dump_info(c)->arch != DP_ARCH_X64) return DP_ERR_NOT_APPLICABLE;
     const struct dp_module *m = dp_ctx_module_by_addr(c, regs->ip);
     if (!m) return DP_ERR_NOT_FOUND;

@@ -4,6 +4,8 @@
  *   dpsym dump FILE          "P|F RVA END NAME" per index entry
  *   dpsym lookup FILE RVA... "RVA name+0xdisp" (or "RVA -")
  *   dpsym frame FILE RVA     the x86 FrameData/FPO record covering RVA
+ *   dpsym unwind FILE RVA ESP EBP  one x86 frame unwound by the record covering RVA, over a fake
+ *                            memory where the 32-bit value at VA is VA * 3 + 1
  *   dpsym bench FILE N       N lookups at addresses spread over the indexed range */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <dumppipe/dumppipe.h>
 
 #include "pdb.h"
+#include "pdb_unwind.h"
 #include "symfile.h"
 
 static double now(void)
@@ -65,6 +68,23 @@ static int frame(const struct dp_symfile *f, const char *arg)
     return 0;
 }
 
+static int fake_read(void *user, uint32_t va, uint32_t *out)
+{
+    (void)user;
+    *out = va * 3 + 1;
+    return DP_OK;
+}
+
+static void unwind(const struct dp_symfile *f, char **argv)
+{
+    struct dp_pdb_frame fr;
+    uint32_t rva = (uint32_t)strtoul(argv[0], NULL, 16);
+    struct dp_x86_frame r = {.eip = rva, .esp = (uint32_t)strtoul(argv[1], NULL, 16), .ebp = (uint32_t)strtoul(argv[2], NULL, 16)};
+    if (!f->pdb || dp_pdb_frame_lookup(f->pdb, rva, &fr) != DP_OK) puts("-");
+    else if (dp_pdb_unwind_x86(&fr, &r, fake_read, NULL) != DP_OK) puts("error");
+    else printf("eip %x esp %x ebp %x\n", r.eip, r.esp, r.ebp);
+}
+
 static void bench(const struct dp_symfile *f, unsigned long n, double t_open)
 {
     const struct dp_symidx *x = index_of(f);
@@ -104,6 +124,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "dump")) dump(f);
     else if (!strcmp(cmd, "lookup")) for (int i = 3; i < argc; i++) lookup(f, argv[i]);
     else if (!strcmp(cmd, "frame") && argc > 3) frame(f, argv[3]);
+    else if (!strcmp(cmd, "unwind") && argc > 5) unwind(f, argv + 3);
     else if (!strcmp(cmd, "bench") && argc > 3) bench(f, strtoul(argv[3], NULL, 10), t_open);
     else return 2;
     dp_symcache_clear();

@@ -75,7 +75,11 @@ def real_kernel():
     look = dpsym("lookup", pdb, "%x" % (0x804ffbb6 - 0x804D7000 + 0x10)).stdout.split()
     check(look[1] == "KiQuantumEnd+0x10", f"ntkrnlpa: KiQuantumEnd+0x10 ({look})")
     fr = dpsym("frame", pdb, "%x" % (0x804ffbb6 - 0x804D7000)).stdout
-    check("program $T0" in fr or "program -" in fr, f"ntkrnlpa: a FrameData/FPO record covers KiQuantumEnd ({fr.strip()})")
+    check("program $T0 $ebp = $eip $T0 4 + ^ =" in fr, f"ntkrnlpa: a FrameData record covers KiQuantumEnd ({fr.strip()})")
+    # its program, evaluated over a fake memory (value at VA = VA * 3 + 1): the EBP frame
+    out = dpsym("unwind", pdb, "%x" % (0x804ffbb6 - 0x804D7000 + 0x20), "f0000", "f0100").stdout.split()
+    check(out == ["eip", "%x" % (0xf0104 * 3 + 1), "esp", "f0108", "ebp", "%x" % (0xf0100 * 3 + 1)],
+          f"ntkrnlpa: KiQuantumEnd unwinds through its program ({out})")
 
 def real_drivers():
     d = os.path.join(A.shared, "testdata/symbols/hevd")
@@ -134,6 +138,9 @@ def fixtures():
             if arch == "x86" and full:  # FrameData comes from .debug$F, which only -g writes
                 fr = dpsym("frame", pdb, "%x" % (pub["CrashHere"] + 1)).stdout
                 check("$T0" in fr and "$ebp" in fr, f"{tag}: FrameData program for CrashHere ({fr.strip()})")
+                # clang's program: $T0 = $ebp (after the prolog); eip = [$T0 + 4], esp = $T0 + 8
+                out = dpsym("unwind", pdb, "%x" % (pub["CrashHere"] + 8), "f0000", "f0100").stdout.split()
+                check(out[:4] == ["eip", "%x" % (0xf0104 * 3 + 1), "esp", "f0108"], f"{tag}: CrashHere unwinds ({out})")
             if arch == "x64" and full: isf(pdb, img, ours)
 
 def isf(pdb, img, ours):

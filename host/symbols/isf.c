@@ -12,7 +12,7 @@
 
 #include "symfile.h"
 
-#define ISF_MAX_JSON (1ull << 30) /* decompressed */
+#define ISF_MAX_JSON (256ull << 20) /* decompressed; json-c needs several times this in objects */
 #define ISF_MAX_DEPTH 64
 
 __attribute__((format(printf, 4, 5))) static int isf_bad(const struct dp_symfile *f, char *err, size_t errlen,

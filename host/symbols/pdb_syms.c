@@ -109,18 +109,25 @@ static int load_module_procs(struct dp_pdb *p, uint16_t stream, uint32_t sym_byt
     return DP_OK;
 }
 
-/* ModInfo: ... ModuleSymStream u16 @34, SymByteSize u32 @36, ModuleName @64, ObjFileName, pad to 4. */
+/* ModInfo: ... ModuleSymStream u16 @34, SymByteSize u32 @36, ModuleName @64, ObjFileName, pad to 4.
+ * Each module stream is walked once: a hostile list naming one big stream many times would
+ * otherwise cost modules x records. */
 static int load_modules(struct dp_pdb *p)
 {
     const uint8_t *m = p->modinfo;
     uint32_t size = p->modinfo_size, pos = 0;
+    uint8_t seen[65536 / 8] = {0};
     while (size - pos >= 66) {
         const uint8_t *r = m + pos;
         const char *mod = record_name(r, size - pos, 64);
         const char *obj = mod ? record_name(r, size - pos, 64 + (uint32_t)strlen(mod) + 1) : NULL;
         if (!obj) break; /* a truncated entry ends the walk: the publics still name everything */
-        int rc = load_module_procs(p, pdb_rd16(r + 34), pdb_rd32(r + 36));
-        if (rc != DP_OK) return rc;
+        uint16_t stream = pdb_rd16(r + 34);
+        if (!(seen[stream / 8] & (1u << (stream % 8)))) {
+            seen[stream / 8] |= (uint8_t)(1u << (stream % 8));
+            int rc = load_module_procs(p, stream, pdb_rd32(r + 36));
+            if (rc != DP_OK) return rc;
+        }
         uint32_t next = (uint32_t)(obj + strlen(obj) + 1 - (const char *)m);
         next = (next + 3u) & ~3u;
         if (next <= pos || next > size) break;

@@ -4,29 +4,16 @@
 #include <dumppipe/dumppipe.h>
 #include <json-c/json.h>
 #include <lzma.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "symerr.h"
 #include "symfile.h"
 
 #define ISF_MAX_JSON (256ull << 20) /* decompressed; json-c needs several times this in objects */
 #define ISF_MAX_DEPTH 64
-
-__attribute__((format(printf, 4, 5))) static int isf_bad(const struct dp_symfile *f, char *err, size_t errlen,
-                                                         const char *fmt, ...)
-{
-    int n = snprintf(err, errlen, "%s: ", f->path);
-    if (n >= 0 && (size_t)n < errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return DP_ERR_BAD_DATA;
-}
 
 /* Grows OUT by doubling up to the cap; 0 on out of memory or past the cap. */
 static int grow(uint8_t **out, size_t *cap)
@@ -96,8 +83,8 @@ static int decompress(const struct dp_symfile *f, const uint8_t *data, size_t le
     if (rc != DP_OK) {
         free(*out);
         *out = NULL;
-        if (rc == DP_ERR_NOMEM) return isf_bad(f, err, errlen, "ISF decompresses past %llu MiB or out of memory", ISF_MAX_JSON >> 20);
-        return isf_bad(f, err, errlen, "corrupt gzip/xz ISF");
+        if (rc == DP_ERR_NOMEM) return dp_symerr(err, errlen, f->path, "ISF decompresses past %llu MiB or out of memory", ISF_MAX_JSON >> 20);
+        return dp_symerr(err, errlen, f->path, "corrupt gzip/xz ISF");
     }
     return DP_OK;
 }
@@ -129,7 +116,7 @@ static int read_symbols(struct dp_symfile *f, json_object *root, char *err, size
 {
     json_object *syms = member(root, "symbols");
     if (!syms || !json_object_is_type(syms, json_type_object))
-        return isf_bad(f, err, errlen, "not a Volatility ISF (no \"symbols\" object)");
+        return dp_symerr(err, errlen, f->path, "not a Volatility ISF (no \"symbols\" object)");
     json_object_object_foreach(syms, name, val) {
         json_object *addr = member(val, "address");
         if (!addr || !json_object_is_type(addr, json_type_int)) continue;
@@ -144,14 +131,14 @@ static int read_symbols(struct dp_symfile *f, json_object *root, char *err, size
 
 static int parse_json(struct dp_symfile *f, const char *text, size_t len, char *err, size_t errlen)
 {
-    if (len > INT32_MAX) return isf_bad(f, err, errlen, "ISF larger than 2 GiB");
+    if (len > INT32_MAX) return dp_symerr(err, errlen, f->path, "ISF larger than 2 GiB");
     json_tokener *tok = json_tokener_new_ex(ISF_MAX_DEPTH);
     if (!tok) return DP_ERR_NOMEM;
     json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error je = json_tokener_get_error(tok);
     int rc;
     if (!root || je != json_tokener_success)
-        rc = isf_bad(f, err, errlen, "not valid JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
+        rc = dp_symerr(err, errlen, f->path, "not valid JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
                      je == json_tokener_continue || je == json_tokener_success ? "truncated" : json_tokener_error_desc(je));
     else if ((rc = read_metadata(f, root)) == DP_OK)
         rc = read_symbols(f, root, err, errlen);
@@ -171,7 +158,7 @@ int dp_isf_load(struct dp_symfile *f, const uint8_t *data, size_t len, char *err
     size_t n = plain ? plain_len : len;
     size_t i = 0;
     while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
-    if (i == n || text[i] != '{') rc = isf_bad(f, err, errlen, "not a Volatility ISF (no JSON object)");
+    if (i == n || text[i] != '{') rc = dp_symerr(err, errlen, f->path, "not a Volatility ISF (no JSON object)");
     else rc = parse_json(f, text, n, err, errlen);
     free(plain);
     return rc;

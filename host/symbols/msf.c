@@ -3,8 +3,9 @@
  * against the block count and the file size before it is used. */
 #include "msf.h"
 
+#include "symerr.h"
+
 #include <dumppipe/dumppipe.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,20 +31,6 @@ struct dp_msf {
 
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
-__attribute__((format(printf, 4, 5))) static int bad(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
-    if (err && errlen) {
-        int n = snprintf(err, errlen, "%s: ", name);
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return DP_ERR_BAD_DATA;
-}
-
 int dp_msf_sniff(const uint8_t *data, size_t size)
 {
     if (size >= sizeof msf7_magic && memcmp(data, msf7_magic, sizeof msf7_magic) == 0) return 1;
@@ -62,14 +49,14 @@ static int read_directory(struct dp_msf *m, uint32_t dir_bytes, uint32_t map_blo
 {
     uint32_t n = blocks_for(dir_bytes, m->block_size);
     if (dir_bytes < 4 || n > m->block_size / 4)
-        return bad(err, errlen, name, "PDB stream directory size %u does not fit one block map", dir_bytes);
-    if (map_block >= m->n_blocks) return bad(err, errlen, name, "PDB block map at block %u past the end", map_block);
+        return dp_symerr(err, errlen, name, "PDB stream directory size %u does not fit one block map", dir_bytes);
+    if (map_block >= m->n_blocks) return dp_symerr(err, errlen, name, "PDB block map at block %u past the end", map_block);
     if (!(m->dir = malloc((size_t)n * m->block_size))) return DP_ERR_NOMEM;
     const uint8_t *map = block_at(m, map_block);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t b = rd32(map + 4 * i);
         if (b >= m->n_blocks || b == 0)
-            return bad(err, errlen, name, "PDB directory block %u is block %u, outside the file", i, b);
+            return dp_symerr(err, errlen, name, "PDB directory block %u is block %u, outside the file", i, b);
         memcpy((uint8_t *)m->dir + (size_t)i * m->block_size, block_at(m, b), m->block_size);
     }
     return DP_OK;
@@ -79,7 +66,7 @@ static int read_directory(struct dp_msf *m, uint32_t dir_bytes, uint32_t map_blo
 static int index_streams(struct dp_msf *m, uint32_t dir_bytes, const char *name, char *err, size_t errlen)
 {
     uint32_t words = dir_bytes / 4, n = m->dir[0];
-    if (n > words - 1) return bad(err, errlen, name, "PDB directory claims %u streams in %u bytes", n, dir_bytes);
+    if (n > words - 1) return dp_symerr(err, errlen, name, "PDB directory claims %u streams in %u bytes", n, dir_bytes);
     m->n_streams = n;
     if (!(m->streams = calloc(n ? n : 1, sizeof *m->streams))) return DP_ERR_NOMEM;
     uint32_t pos = 1 + n;
@@ -88,11 +75,11 @@ static int index_streams(struct dp_msf *m, uint32_t dir_bytes, const char *name,
         m->streams[i].size = size;
         if (size == DP_MSF_NIL) continue;
         uint32_t nb = blocks_for(size, m->block_size);
-        if (nb > words - pos) return bad(err, errlen, name, "PDB stream %u's block list runs past the directory", i);
+        if (nb > words - pos) return dp_symerr(err, errlen, name, "PDB stream %u's block list runs past the directory", i);
         m->streams[i].blocks = m->dir + pos;
         for (uint32_t k = 0; k < nb; k++)
             if (m->dir[pos + k] >= m->n_blocks)
-                return bad(err, errlen, name, "PDB stream %u block %u is %u, outside the file", i, k, m->dir[pos + k]);
+                return dp_symerr(err, errlen, name, "PDB stream %u block %u is %u, outside the file", i, k, m->dir[pos + k]);
         pos += nb;
     }
     return DP_OK;
@@ -103,17 +90,17 @@ int dp_msf_open(const uint8_t *data, size_t size, const char *name, struct dp_ms
     *out = NULL;
     switch (dp_msf_sniff(data, size)) {
     case 1: break;
-    case 2: return bad(err, errlen, name, "an MSFZ (compressed PDB) container, which dumppipe does not read (it reads MSF 7.00 PDBs)");
-    case 3: return bad(err, errlen, name, "an old 2.00-format PDB, not supported (only MSF 7.00)");
-    default: return bad(err, errlen, name, "not a PDB (no MSF 7.00 signature)");
+    case 2: return dp_symerr(err, errlen, name, "an MSFZ (compressed PDB) container, which dumppipe does not read (it reads MSF 7.00 PDBs)");
+    case 3: return dp_symerr(err, errlen, name, "an old 2.00-format PDB, not supported (only MSF 7.00)");
+    default: return dp_symerr(err, errlen, name, "not a PDB (no MSF 7.00 signature)");
     }
-    if (size < 56) return bad(err, errlen, name, "PDB superblock truncated");
+    if (size < 56) return dp_symerr(err, errlen, name, "PDB superblock truncated");
     uint32_t bs = rd32(data + 32), fpm = rd32(data + 36), nblocks = rd32(data + 40);
     uint32_t dir_bytes = rd32(data + 44), map_block = rd32(data + 52);
-    if (bs != 512 && bs != 1024 && bs != 2048 && bs != 4096) return bad(err, errlen, name, "PDB block size %u invalid", bs);
-    if (fpm != 1 && fpm != 2) return bad(err, errlen, name, "PDB free block map at block %u (must be 1 or 2)", fpm);
+    if (bs != 512 && bs != 1024 && bs != 2048 && bs != 4096) return dp_symerr(err, errlen, name, "PDB block size %u invalid", bs);
+    if (fpm != 1 && fpm != 2) return dp_symerr(err, errlen, name, "PDB free block map at block %u (must be 1 or 2)", fpm);
     if (nblocks < 3 || (uint64_t)nblocks * bs > size)
-        return bad(err, errlen, name, "PDB claims %u blocks of %u bytes, file has %zu bytes", nblocks, bs, size);
+        return dp_symerr(err, errlen, name, "PDB claims %u blocks of %u bytes, file has %zu bytes", nblocks, bs, size);
     struct dp_msf *m = calloc(1, sizeof *m);
     if (!m) return DP_ERR_NOMEM;
     m->file = data, m->file_size = size, m->block_size = bs, m->n_blocks = nblocks;

@@ -3,7 +3,6 @@
 #include "pdb_internal.h"
 
 #include <dumppipe/dumppipe.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +11,6 @@
 
 #define PDB_MAX_FILE (4ull << 30)
 #define DBI_HEADER 64
-
-int dp_pdb_bad(struct dp_pdb *p, char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        int n = snprintf(err, errlen, "%s: ", p->name);
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return DP_ERR_BAD_DATA;
-}
 
 void dp_pdb_format_id(const uint8_t g[16], uint32_t age, char *out, size_t len)
 {
@@ -76,7 +61,7 @@ static int read_info(struct dp_pdb *p, char *err, size_t errlen)
     const uint8_t *s;
     uint32_t size;
     if (dp_msf_stream(p->msf, 1, &s, &size) != DP_OK || size < 28)
-        return dp_pdb_bad(p, err, errlen, "PDB info stream missing or shorter than 28 bytes");
+        return dp_symerr(err, errlen, p->name, "PDB info stream missing or shorter than 28 bytes");
     p->info.version = pdb_rd32(s), p->info.signature = pdb_rd32(s + 4), p->info.age = pdb_rd32(s + 8);
     memcpy(p->info.guid, s + 12, 16);
     uint32_t names;
@@ -113,7 +98,7 @@ static int read_omap(struct dp_pdb *p, char *err, size_t errlen)
         return DP_OK;
     p->omap_from = s, p->n_omap = size / 8;
     for (uint32_t i = 1; i < p->n_omap; i++)
-        if (pdb_rd32(s + 8 * i) < pdb_rd32(s + 8 * (i - 1))) return dp_pdb_bad(p, err, errlen, "PDB OMAP table not sorted");
+        if (pdb_rd32(s + 8 * i) < pdb_rd32(s + 8 * (i - 1))) return dp_symerr(err, errlen, p->name, "PDB OMAP table not sorted");
     p->info.has_omap = p->n_omap > 0;
     return DP_OK;
 }
@@ -127,7 +112,7 @@ static int read_dbi(struct dp_pdb *p, char *err, size_t errlen)
     p->sym_records = 0xFFFF;
     if (dp_msf_stream(p->msf, 3, &s, &size) != DP_OK) return DP_OK; /* no DBI: nothing to name */
     if (size < DBI_HEADER || pdb_rd32(s) != 0xFFFFFFFFu)
-        return dp_pdb_bad(p, err, errlen, "DBI stream header missing or of a pre-7.0 format");
+        return dp_symerr(err, errlen, p->name, "DBI stream header missing or of a pre-7.0 format");
     p->info.dbi_age = pdb_rd32(s + 8);
     p->sym_records = pdb_rd16(s + 20);
     p->info.machine = pdb_rd16(s + 58);
@@ -135,12 +120,12 @@ static int read_dbi(struct dp_pdb *p, char *err, size_t errlen)
     static const unsigned size_at[] = {24, 28, 32, 36, 40, 52}; /* ModInfo, SecContr, SecMap, FileInfo, TSMap, EC */
     for (size_t i = 0; i < sizeof size_at / sizeof *size_at; i++) {
         int32_t n = (int32_t)pdb_rd32(s + size_at[i]);
-        if (n < 0 || (uint64_t)n > size - pos) return dp_pdb_bad(p, err, errlen, "DBI substream %zu size %d past the stream", i, n);
+        if (n < 0 || (uint64_t)n > size - pos) return dp_symerr(err, errlen, p->name, "DBI substream %zu size %d past the stream", i, n);
         if (i == 0) p->modinfo = s + pos, p->modinfo_size = (uint32_t)n;
         pos += (uint64_t)n;
     }
     int32_t opt = (int32_t)pdb_rd32(s + 48);
-    if (opt < 0 || (uint64_t)opt > size - pos) return dp_pdb_bad(p, err, errlen, "DBI optional debug header size %d past the stream", opt);
+    if (opt < 0 || (uint64_t)opt > size - pos) return dp_symerr(err, errlen, p->name, "DBI optional debug header size %d past the stream", opt);
     for (uint32_t i = 0; i < DBG_COUNT && 2 * i + 2 <= (uint32_t)opt; i++) p->dbg[i] = pdb_rd16(s + pos + 2 * i);
     return DP_OK;
 }

@@ -4,6 +4,7 @@
 
 #include "msf.h"
 #include "pdb.h"
+#include "symerr.h"
 
 enum { DBG_FPO = 0, DBG_OMAP_TO_SRC = 3, DBG_OMAP_FROM_SRC = 4, DBG_SECTION_HDR = 5, DBG_NEW_FPO = 9,
        DBG_ORIG_SECTION_HDR = 10, DBG_COUNT = 11 };
@@ -42,7 +43,6 @@ static inline uint32_t pdb_rd32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int dp_pdb_bad(struct dp_pdb *p, char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* seg:off to the image RVA, through OMAP when present; 0 when it maps nowhere. *limit: the end of
  * the image section holding it. */
 int dp_pdb_seg_to_rva(const struct dp_pdb *p, uint16_t seg, uint32_t off, uint32_t *rva, uint32_t *limit);

@@ -85,9 +85,8 @@ static int sniff(const char *path, uint64_t *dev, uint64_t *ino, uint64_t *size,
         return DP_ERR_IO;
     }
     *dev = (uint64_t)st.st_dev, *ino = (uint64_t)st.st_ino;
-    /* nanosecond change and modification times: an unlinked file's inode may come back at once */
+    /* the modification time to the nanosecond: an unlinked file's inode may come back at once */
     *mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    *mtime ^= ((int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec) << 1;
     *is_msf = dp_msf_sniff(head, (size_t)got) != 0;
     return DP_OK;
 }

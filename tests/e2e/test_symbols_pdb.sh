@@ -66,6 +66,7 @@ YAML
     # the lm list: the driver named by the file, the kernel (no image in a small dump) by nothing
     expect_line "fffff804\`90000000 fffff804\`90008000   drvx64.sys   (${kind%%.*} symbols)      $F"
     expect_line "fffff804\`7b800000 fffff804\`7bf00000   ntoskrnl.exe (no symbols)"
+    expect_line "fffff804\`91000000 fffff804\`91004000   idle.sys     (deferred)" # nothing named in it
 done
 
 # A real small dump (Windows 10 19041) with an ISF the test writes for its kernel: ../shared has no

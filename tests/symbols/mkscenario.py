@@ -31,6 +31,9 @@ modules:
     exports: {{KeBugCheckEx: 0x5f5a80, PsLoadedModuleList: 0x62a390, PsActiveProcessHead: 0x61e200}}
     code:
       - {{rva: 0x5f5a80, bytes: "48 89 4c 24 08 48 89 54 24 10 4c 89 44 24 18 4c 89 4c 24 20"}}
+  - name: idle.sys
+    base: 0xfffff80491000000
+    size: 0x4000
   - name: drvx64.sys
     base: 0xfffff80490000000
     size: 0x8000

@@ -47,6 +47,7 @@ struct dp_ctx {
     const struct dp_symtab *symtab; /* owned by the pipeline */
     struct dp_sympath *sympath;     /* owned by the caller; NULL: no symbol path */
     struct dp_vec symbol_misses;    /* const char *, arena: "FILE/KEY: why" for each module left unnamed */
+    struct dp_vec symbols_unverified; /* const char *, arena: "module: file" matched by name only */
     /* the step that is running */
     const char *cur_plugin;
     const struct dp_option *cur_schema;

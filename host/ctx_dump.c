@@ -1,6 +1,8 @@
 /* SDK services over the opened dump. With no dump (--explain) every read is "not applicable". */
 #include "ctx_dump.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +174,15 @@ int dp_ctx_module_data_directory(dp_ctx *c, const struct dp_module *m, unsigned 
     return pe ? dp_pe_data_directory(pe, idx, rva, size) : DP_ERR_NOT_FOUND;
 }
 
+__attribute__((format(printf, 3, 4))) static void note(dp_ctx *c, struct dp_vec *list, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char **slot = dp_vec_push(list);
+    if (slot) *slot = dp_arena_vprintf(c->arena, fmt, ap);
+    va_end(ap);
+}
+
 /* The module's symbol file, found on its first lookup (WinDbg's deferred loading). The module
  * records its symbol status for the module list; the dump's module array is the host's own,
  * allocated at open, so writing through it is sound. */
@@ -182,11 +193,10 @@ static const struct dp_symfile *module_symbols(dp_ctx *c, size_t i)
     slot->sym_state = 1;
     struct dp_module *m = (struct dp_module *)dp_dump_module(c->dump, i);
     char err[512];
-    slot->sym = dp_modsym_resolve(c->symtab, c->sympath, m, err, sizeof err);
-    if (err[0]) {
-        const char **miss = dp_vec_push(&c->symbol_misses);
-        if (miss) *miss = dp_arena_strdup(c->arena, err);
-    }
+    int unverified;
+    slot->sym = dp_modsym_resolve(c->symtab, c->sympath, m, &unverified, err, sizeof err);
+    if (err[0]) note(c, &c->symbol_misses, "%s", err);
+    if (unverified) note(c, &c->symbols_unverified, "%s: %s", m->name ? m->name : "?", slot->sym->path);
     uint32_t rva, size;
     if (slot->sym) {
         m->symbol_status = slot->sym->kind;
@@ -234,6 +244,22 @@ static void preload_stack(dp_ctx *c, const struct dp_regs *r, unsigned ptr)
     }
 }
 
+/* One warning finding per kind of symbol trouble, one line per module, as !analyze warns. */
+static int report(dp_ctx *c, const struct dp_vec *list, const char *code, const char *title_fmt)
+{
+    if (!list->len) return DP_OK;
+    struct dp_text t;
+    dp_text_init(&t);
+    for (size_t k = 0; k < list->len; k++) dp_text_printf(&t, "%s\n", *(const char **)dp_vec_at(list, k));
+    char title[160];
+    snprintf(title, sizeof title, title_fmt, list->len);
+    struct dp_finding f = {.code = code, .severity = DP_SEV_WARNING, .confidence = 100, .title = title,
+                           .details = dp_text_str(&t)};
+    int rc = dp_ctx_add_finding(c, "host", &f);
+    dp_text_free(&t);
+    return rc;
+}
+
 int dp_ctx_preload_symbols(dp_ctx *c)
 {
     if (!c->dump || !c->n_modules || (!c->sympath && !dp_symtab_count(c->symtab))) return DP_OK;
@@ -246,17 +272,10 @@ int dp_ctx_preload_symbols(dp_ctx *c)
     }
     for (int k = 0; di->has_bugcheck && k < 4; k++)
         if ((i = module_index_by_addr(c, di->bugcheck_params[k])) != SIZE_MAX) module_symbols(c, i);
-    if (!c->symbol_misses.len) return DP_OK;
-    struct dp_text t;
-    dp_text_init(&t);
-    for (size_t k = 0; k < c->symbol_misses.len; k++)
-        dp_text_printf(&t, "%s\n", *(const char **)dp_vec_at(&c->symbol_misses, k));
-    char title[160];
-    snprintf(title, sizeof title, "Symbols could not be loaded for %zu module(s)", c->symbol_misses.len);
-    struct dp_finding f = {.code = "symbols.missing", .severity = DP_SEV_WARNING, .confidence = 100,
-                           .title = title, .details = dp_text_str(&t)};
-    int rc = dp_ctx_add_finding(c, "host", &f);
-    dp_text_free(&t);
+    int rc = report(c, &c->symbol_misses, "symbols.missing", "Symbols could not be loaded for %zu module(s)");
+    if (rc == DP_OK)
+        rc = report(c, &c->symbols_unverified, "symbols.unverified",
+                    "Symbols of %zu module(s) matched by name only: the dump does not say which build they are");
     return rc;
 }
 

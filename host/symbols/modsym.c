@@ -33,10 +33,11 @@ static const struct dp_symfile *direct_match(const struct dp_symtab *direct, str
 }
 
 const struct dp_symfile *dp_modsym_resolve(const struct dp_symtab *direct, struct dp_sympath *sp,
-                                           const struct dp_module *m, char *err, size_t errlen)
+                                           const struct dp_module *m, int *unverified, char *err, size_t errlen)
 {
     err[0] = 0;
     const struct dp_symfile *f = direct_match(direct, sp, m);
+    *unverified = f && !(m->pdb_id && *m->pdb_id) && (f->id[0] || f->id2[0]);
     if (f || !m->pdb_name || !m->pdb_id) return f;
     if ((f = dp_symcache_by_id(m->pdb_name, m->pdb_id))) return f;
     if (!sp) return NULL;

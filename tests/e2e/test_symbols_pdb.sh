@@ -76,13 +76,14 @@ YAML
     expect_line "fffff804\`91000000 fffff804\`91004000   idle.sys     (deferred)" # nothing named in it
 done
 
-# A real small dump (Windows 10 19041) with an ISF the test writes for its kernel: ../shared has no
-# ISF for it. KeBugCheckEx is at rip = 0xfffff8047bdf5a80, the kernel at 0xfffff8047ba00000.
-REAL="$DP_SOURCE_DIR/../shared/testdata/real/triage_x64.dmp"
+# A real small dump with an ISF the test writes for its kernel: ../shared has no ISF for it. Its
+# STACK_TEXT starts in the bug-check context, whose rip is KeBugCheckEx's entry (the context record
+# is saved there), at nt+0x3fd890 in this kernel.
+REAL="$DP_SOURCE_DIR/../shared/testdata/real/mini_x64_0x133_dell.dmp"
 if [ -f "$REAL" ]; then
     python3 -c 'import gzip, json, sys
 doc = {"metadata": {"windows": {"pdb": {"database": "ntkrnlmp.pdb"}}},
-       "symbols": {"KeBugCheckEx": {"address": 0x3f5a80}, "KiSystemServiceExit": {"address": 0x40f000}}}
+       "symbols": {"KeBugCheckEx": {"address": 0x3fd890}, "KiBugCheckDispatch": {"address": 0x40f000}}}
 open(sys.argv[1], "wb").write(gzip.compress(json.dumps(doc).encode()))' "$DP_TMP/ntkrnlmp.json.gz"
     P=$(pipeline real-isf <<YAML
 extends: $DP_SOURCE_DIR/pipelines/triage.yaml
@@ -94,6 +95,7 @@ YAML
     expect_rc 0
     [ "$(stack_text | head -1 | awk '{print $3}')" = "nt!KeBugCheckEx" ] && _ok || _fail "real dump: first frame $(stack_text | head -1)"
     expect_line "ntoskrnl.exe (isf symbols)"
+    expect_no_line "matched by name only" # the ISF carries no GUID
 else
     echo "skip: real dumps absent"
 fi

@@ -250,11 +250,6 @@ void dp_pdb_close(struct dp_pdb *p)
 const struct dp_pdb_info *dp_pdb_info(const struct dp_pdb *p) { return &p->info; }
 const struct dp_symidx *dp_pdb_index(const struct dp_pdb *p) { return &p->idx; }
 
-int dp_pdb_matches(const struct dp_pdb *p, const uint8_t guid[16], uint32_t age)
-{
-    return memcmp(p->info.guid, guid, 16) == 0 && (age == p->info.dbi_age || age == p->info.age);
-}
-
 int dp_pdb_lookup(const struct dp_pdb *p, uint32_t rva, const char **name, uint32_t *disp)
 {
     return dp_symidx_lookup(&p->idx, rva, name, disp);

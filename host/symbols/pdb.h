@@ -40,8 +40,6 @@ void dp_pdb_close(struct dp_pdb *p);
 
 const struct dp_pdb_info *dp_pdb_info(const struct dp_pdb *p);
 const struct dp_symidx *dp_pdb_index(const struct dp_pdb *p);
-/* Does the image's RSDS (GUID, AGE) name this PDB? The age may match the DBI or the info stream. */
-int dp_pdb_matches(const struct dp_pdb *p, const uint8_t guid[16], uint32_t age);
 /* Procedure containing RVA, else the nearest public at or below it in the same section. */
 int dp_pdb_lookup(const struct dp_pdb *p, uint32_t rva, const char **name, uint32_t *disp);
 /* The frame record covering RVA: DP_OK, DP_ERR_NOT_FOUND. */

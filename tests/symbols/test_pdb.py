@@ -144,9 +144,11 @@ def fixtures():
             if arch == "x64" and full: isf(pdb, img, ours)
 
 def isf(pdb, img, ours):
-    """An ISF written from the fixture PDB, as Volatility's pdbconv would: same names, same RVAs."""
+    """An ISF written from the fixture PDB's publics as llvm-pdbutil reads them (as Volatility's
+    pdbconv would write it): the same names at the same addresses as our PDB reader gives."""
     key = rsds(img)
-    syms = {n: {"address": min(r for k, r in v)} for n, v in ours.items() if any(k == "P" for k, r in v)}
+    syms = {}
+    for n, r in pdbutil_publics(pdb): syms.setdefault(n, {"address": r})
     doc = {"metadata": {"format": "6.2.0", "windows": {"pdb": {"GUID": key[:8] + "-" + key[8:12] + "-" + key[12:16] + "-" +
                                                               key[16:20] + "-" + key[20:32], "age": int(key[32:], 16),
                                                               "database": os.path.basename(pdb), "machine_type": 34404}}},

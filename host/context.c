@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctx_dump.h"
+#include "ctx_image.h"
 #include "pipeline.h" /* dp_yaml_bool: options read as the pipeline validated them */
 
 static struct dp_ctx *ctx_alloc(int verbosity)
@@ -22,7 +23,6 @@ static struct dp_ctx *ctx_alloc(int verbosity)
     dp_vec_init(&c->artifacts, sizeof(struct dp_artifact));
     dp_vec_init(&c->journal, sizeof(struct dp_journal_entry));
     dp_vec_init(&c->steps, sizeof(struct dp_step_result));
-    dp_vec_init(&c->symbol_misses, sizeof(const char *));
     dp_vec_init(&c->symbols_unverified, sizeof(const char *));
     c->sink_out = stdout;
     c->verbosity = verbosity;
@@ -73,8 +73,9 @@ void dp_ctx_free(struct dp_ctx *c)
     dp_vec_free(&c->findings);
     dp_vec_free(&c->journal);
     dp_vec_free(&c->steps);
-    dp_vec_free(&c->symbol_misses);
     dp_vec_free(&c->symbols_unverified);
+    dp_ctx_forget_module_keys(c);
+    dp_ctx_release_images(c);
     dp_ctx_release_modules(c);
     dp_disasm_free(c->disasm);
     dp_arena_free(c->arena);
@@ -348,4 +349,6 @@ const struct dp_host_api dp_host_api_table = {
     .symbol_lookup = dp_ctx_symbol_lookup,
     .progress = api_progress,
     .run_info = api_run_info,
+    .read_virt_image = dp_ctx_read_virt_image,
+    .module_image_file = dp_ctx_module_image_file,
 };

@@ -10,6 +10,7 @@
 struct dp_dump;
 struct dp_symtab;
 struct dp_sympath;
+struct dp_modimage;
 
 /* A validated option value from the pipeline: a scalar or a list of scalars (text as written). */
 struct dp_opt_value {
@@ -45,8 +46,8 @@ struct dp_ctx {
     struct dp_module_pe *pe_cache; /* per module index, parsed lazily */
     struct dp_disasm *disasm;
     const struct dp_symtab *symtab; /* owned by the pipeline */
-    struct dp_sympath *sympath;     /* owned by the caller; NULL: no symbol path */
-    struct dp_vec symbol_misses;    /* const char *, arena: "FILE/KEY: why" for each module left unnamed */
+    struct dp_sympath *sympath;     /* the run's symbol path (host/symbols/sympath.h), owned by the caller; may be NULL */
+    struct dp_modimage *modimages;  /* per module index: its image from the symbol path (ctx_image.c) */
     struct dp_vec symbols_unverified; /* const char *, arena: "module: file" matched by name only */
     /* the step that is running */
     const char *cur_plugin;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctx_image.h"
 #include "dump/dump.h"
 #include "pe.h"
 #include "symbols/modsym.h"
@@ -148,7 +149,9 @@ const struct dp_module *dp_ctx_module_by_name(dp_ctx *c, const char *name)
     return NULL;
 }
 
-static int read_virt_cb(void *user, uint64_t va, void *buf, size_t len) { return dp_dump_read_virt(user, va, buf, len); }
+/* Headers, exports, .pdata and unwind codes: from the dump, or from the module's image from the
+ * symbol path where the dump lacks the pages (ctx_image.c). */
+static int read_virt_cb(void *user, uint64_t va, void *buf, size_t len) { return dp_ctx_read_virt_image(user, va, buf, len); }
 
 static struct dp_pe *module_pe(dp_ctx *c, const struct dp_module *m)
 {
@@ -157,7 +160,7 @@ static struct dp_pe *module_pe(dp_ctx *c, const struct dp_module *m)
     uintptr_t first = (uintptr_t)dp_dump_module(c->dump, 0), at = (uintptr_t)m;
     if (at < first || (at - first) % sizeof *m || (at - first) / sizeof *m >= c->n_modules) return NULL;
     struct dp_module_pe *slot = &c->pe_cache[(at - first) / sizeof *m];
-    if (slot->state == 0) slot->state = dp_pe_open(read_virt_cb, c->dump, m->base, m->size, &slot->pe) == DP_OK ? 1 : -1;
+    if (slot->state == 0) slot->state = dp_pe_open(read_virt_cb, c, m->base, m->size, &slot->pe) == DP_OK ? 1 : -1;
     return slot->state == 1 ? slot->pe : NULL;
 }
 
@@ -200,10 +203,8 @@ static const struct dp_symfile *module_symbols(dp_ctx *c, size_t i)
     if (slot->sym_state) return slot->sym;
     slot->sym_state = 1;
     struct dp_module *m = (struct dp_module *)dp_dump_module(c->dump, i);
-    char err[512];
     int unverified;
-    slot->sym = dp_modsym_resolve(c->symtab, c->sympath, m, &unverified, err, sizeof err);
-    if (err[0]) note(c, &c->symbol_misses, "%s", err);
+    slot->sym = dp_modsym_resolve(c->symtab, c->sympath, m, &unverified);
     if (unverified) note(c, &c->symbols_unverified, "%s: %s", m->name ? m->name : "?", slot->sym->path);
     uint32_t rva, size;
     if (slot->sym) {
@@ -280,11 +281,8 @@ int dp_ctx_preload_symbols(dp_ctx *c)
     }
     for (int k = 0; di->has_bugcheck && k < 4; k++)
         if ((i = module_index_by_addr(c, di->bugcheck_params[k])) != SIZE_MAX) module_symbols(c, i);
-    int rc = report(c, &c->symbol_misses, "symbols.missing", "Symbols could not be loaded for %zu module(s)");
-    if (rc == DP_OK)
-        rc = report(c, &c->symbols_unverified, "symbols.unverified",
-                    "Symbols of %zu module(s) matched by name only: the dump does not say which build they are");
-    return rc;
+    return report(c, &c->symbols_unverified, "symbols.unverified",
+                  "Symbols of %zu module(s) matched by name only: the dump does not say which build they are");
 }
 
 int dp_ctx_symbolize(dp_ctx *c, uint64_t addr, char *buf, size_t len)

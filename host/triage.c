@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "ctx_dump.h"
+#include "ctx_image.h"
 #include "dump/dump.h"
 #include "step.h"
 #include "summary.h"
@@ -113,8 +114,16 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
     }
     c->run.pipeline = p->path;
     c->run.input_path = dump_path;
-    dp_ctx_preload_symbols(c); /* a failure leaves modules to load lazily, in each step */
+    c->sympath = o->sympath;
+    if (dp_ctx_identify_modules(c) != DP_OK) {
+        dp_ctx_free(c);
+        dp_dump_close(d);
+        fprintf(stderr, "dumppipe: %s: out of memory\n", dump_path);
+        return DP_EXIT_INTERNAL;
+    }
+    dp_ctx_preload_symbols(c); /* after the keys; a failure leaves modules to load lazily, in each step */
     int failed = run_steps(c, p, o);
+    dp_ctx_report_symbol_misses(c);
     int result = dp_summary_build(c) == DP_OK ? DP_EXIT_OK : DP_EXIT_INTERNAL;
     int sinks = dp_run_sinks(c, p, o);
     if (sinks != DP_EXIT_OK) result = sinks;

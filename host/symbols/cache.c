@@ -16,6 +16,7 @@
 #include "msf.h"
 #include "pdb.h"
 #include "symbols.h"
+#include "sympath.h"
 
 #define TEXT_MAX (1ull << 30) /* ISF and .sym files larger than this are refused */
 
@@ -50,7 +51,7 @@ static int load_pdb(struct dp_symfile *f, char *err, size_t errlen)
     const struct dp_pdb_info *i = dp_pdb_info(f->pdb);
     f->kind = "pdb";
     memcpy(f->id, i->id, sizeof f->id);
-    dp_pdb_format_id(i->guid, i->dbi_age, f->id2, sizeof f->id2);
+    dp_sympath_pdb_key(i->guid, i->dbi_age, f->id2);
     const char *base = strrchr(f->path, '/');
     f->pdb_name = base ? base + 1 : f->path;
     return DP_OK;

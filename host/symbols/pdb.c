@@ -9,14 +9,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sympath.h"
+
 #define PDB_MAX_FILE (4ull << 30)
 #define DBI_HEADER 64
-
-void dp_pdb_format_id(const uint8_t g[16], uint32_t age, char *out, size_t len)
-{
-    snprintf(out, len, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%X", pdb_rd32(g), pdb_rd16(g + 4), pdb_rd16(g + 6),
-             g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15], age);
-}
 
 /* The named-stream map after the GUID: a string buffer and a hash table of (name offset, stream). */
 static void find_names_stream(struct dp_pdb *p, const uint8_t *s, uint32_t size, uint32_t *stream)
@@ -189,7 +185,7 @@ static int open_parsed(struct dp_pdb *p, const uint8_t *data, size_t size, char 
     if (rc == DP_OK) rc = read_layout(p, err, errlen);
     if (rc == DP_OK) rc = dp_pdb_load_symbols(p, err, errlen);
     if (rc == DP_OK) rc = dp_pdb_load_frames(p, err, errlen);
-    if (rc == DP_OK) dp_pdb_format_id(p->info.guid, p->info.age, p->info.id, sizeof p->info.id);
+    if (rc == DP_OK) dp_sympath_pdb_key(p->info.guid, p->info.age, p->info.id);
     if (rc == DP_ERR_NOMEM && err && errlen) snprintf(err, errlen, "%s: out of memory indexing the PDB", p->name);
     return rc;
 }

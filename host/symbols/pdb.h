@@ -45,7 +45,4 @@ int dp_pdb_lookup(const struct dp_pdb *p, uint32_t rva, const char **name, uint3
 /* The frame record covering RVA: DP_OK, DP_ERR_NOT_FOUND. */
 int dp_pdb_frame_lookup(const struct dp_pdb *p, uint32_t rva, struct dp_pdb_frame *out);
 
-/* "30B5FB31AE7E4ACAABA750AA241FF3312" from a GUID as stored and an age. */
-void dp_pdb_format_id(const uint8_t guid[16], uint32_t age, char *out, size_t len);
-
 #endif

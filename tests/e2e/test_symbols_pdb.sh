@@ -76,6 +76,31 @@ YAML
     expect_line "fffff804\`91000000 fffff804\`91004000   idle.sys     (deferred)" # nothing named in it
 done
 
+# The same crash as a real small dump has it: the driver only named by the module list (no pages), its
+# image and PDB in a symbol store. The image gives the PDB's key, the key the PDB, loaded before the
+# steps: the frames are named and nothing is unverified.
+python3 "$S/mkscenario.py" --store "$DP_TMP/drvx64.sys" "$DP_TMP/drv-store.yaml"
+SDUMP=$(gen "$DP_TMP/drv-store.yaml")
+KEYS=$(python3 "$S/mkstore.py" "$DP_TMP/store" "$DP_TMP/drvx64.sys" "$DP_TMP/drvx64.pdb")
+PDBKEY=$(sed -n 2p <<<"$KEYS")
+PS=$(pipeline store <<YAML
+extends: $DP_SOURCE_DIR/pipelines/triage.yaml
+sinks: [{plugin: text, options: {modules: true}}]
+YAML
+)
+run -p "$PS" -s "$DP_TMP/store" "$SDUMP"
+expect_rc 0
+expect_frames "nt+0x5f5a80 drvx64!CrashHere+0x3f drvx64!DriverEntry+0x12"
+expect_line "drvx64.sys   (pdb symbols)      $DP_TMP/store/$PDBKEY/drvx64.pdb"
+expect_no_line "matched by name only"
+expect_no_line "$PDBKEY: not found" # found: not among the misses
+expect_line "ntoskrnl.exe/45D69710700000: not found in $DP_TMP/store"
+# the same store without the PDB: module+offset, and the PDB's key among the misses
+mv "$DP_TMP/store/drvx64.pdb" "$DP_TMP/drvx64.pdb.away"
+run -p "$PS" -s "$DP_TMP/store" "$SDUMP"
+expect_frames "nt+0x5f5a80 drvx64+0x10ef drvx64+0x1102"
+expect_line "$PDBKEY: not found in $DP_TMP/store"
+
 # A real small dump with an ISF the test writes for its kernel: ../shared has no ISF for it. Its
 # STACK_TEXT starts in the bug-check context, whose rip is KeBugCheckEx's entry (the context record
 # is saved there), at nt+0x3fd890 in this kernel.

@@ -2,8 +2,13 @@
 """Writes a dpgen scenario: a small x64 dump whose driver drvx64.sys carries the code of the image
 built from drv.c (its .text bytes at their RVAs), crashed in CrashHere, with return addresses into
 CrashHere and DriverEntry on the stack. Only a symbol file can name them: the dump has no exports.
-usage: mkscenario.py IMAGE.sys OUT.yaml"""
+With --store the driver is only named by the module list (no pages, SizeOfImage of the image), as in
+a real small dump: its keys come from the image in a symbol store.
+usage: mkscenario.py [--store] IMAGE.sys OUT.yaml"""
 import struct, sys
+
+store = sys.argv[1] == "--store"
+if store: del sys.argv[1]
 
 img = open(sys.argv[1], "rb").read()
 pe = struct.unpack_from("<I", img, 0x3c)[0]
@@ -15,6 +20,17 @@ for i in range(nsec):
     if name.rstrip(b"\0") == b".text":
         text = (va, img[rawptr:rawptr + min(vsize, rawsize)])
 va, code = text
+size_of_image = struct.unpack_from("<I", img, pe + 24 + 56)[0]  # OptionalHeader.SizeOfImage
+driver = f"""    size: {size_of_image:#x}
+    timestamp: 0x5F000000
+    image: false""" if store else f"""    size: 0x8000
+    timestamp: 0x5F000000
+    sections: [{{name: .text, rva: {va:#x}, size: 0x1000}}]
+    code:
+      - {{rva: {va:#x}, bytes: "{code.hex(' ')}"}}"""
+blocks = "" if store else """  data_blocks:
+    - {va: "drvx64+0x1000", size: 0x1000}
+"""
 open(sys.argv[2], "w").write(f"""description: small x64 dump of a driver named only by its symbol file
 arch: x64
 type: small
@@ -36,11 +52,7 @@ modules:
     size: 0x4000
   - name: drvx64.sys
     base: 0xfffff80490000000
-    size: 0x8000
-    timestamp: 0x5F000000
-    sections: [{{name: .text, rva: {va:#x}, size: 0x1000}}]
-    code:
-      - {{rva: {va:#x}, bytes: "{code.hex(' ')}"}}
+{driver}
 bugcheck:
   code: 0xd1
   params: [0, 2, 1, "drvx64+0x10c9"]
@@ -56,6 +68,4 @@ stack:
       qwords: ["drvx64+0x10ef", 0, 0, 0, 0, "drvx64+0x1102", 0, 0]
 small:
   stack_size: 0x2118
-  data_blocks:
-    - {{va: "drvx64+0x1000", size: 0x1000}}
-""")
+{blocks}""")

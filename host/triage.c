@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctx_dump.h"
 #include "ctx_image.h"
 #include "dump/dump.h"
 #include "step.h"
@@ -120,6 +121,7 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
         fprintf(stderr, "dumppipe: %s: out of memory\n", dump_path);
         return DP_EXIT_INTERNAL;
     }
+    dp_ctx_preload_symbols(c); /* after the keys; a failure leaves modules to load lazily, in each step */
     int failed = run_steps(c, p, o);
     dp_ctx_report_symbol_misses(c);
     int result = dp_summary_build(c) == DP_OK ? DP_EXIT_OK : DP_EXIT_INTERNAL;

@@ -22,7 +22,7 @@ struct cli {
 
 static void usage(FILE *f)
 {
-    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-v]... [--no-isolation] DUMP...\n"
+    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-v]... [--no-isolation] [--format raw] DUMP...\n"
           "       dumppipe --list-plugins | --describe PLUGIN | --explain CODE [ARG1..ARG4] | --version\n"
           "\n"
           "  -p PIPELINE      YAML pipeline (default: the shipped triage.yaml)\n"
@@ -31,6 +31,7 @@ static void usage(FILE *f)
           "  -L DIR           look for plugins in DIR first (then $DUMPPIPE_PLUGIN_PATH, the\n"
           "                   pipeline's plugin_dirs, and the build or install directory)\n"
           "  --no-isolation   run plugins in-process (debugging); by default each runs in a child\n"
+          "  --format raw     the dumps are flat physical memory images (default auto: by content)\n"
           "  --explain CODE [ARGS]  explain a bug check code and parameters, like !analyze -show\n"
           "  -v               more log output (repeat for debug)\n"
           "\n"
@@ -41,14 +42,14 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct cli *cl)
 {
-    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_VERSION, OPT_NOISO, OPT_EXPLAIN };
+    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_VERSION, OPT_NOISO, OPT_EXPLAIN, OPT_FORMAT };
     static const struct option longopts[] = {
         {"pipeline", required_argument, 0, 'p'}, {"output-format", required_argument, 0, 'o'},
         {"output", required_argument, 0, 'O'},   {"plugin-dir", required_argument, 0, 'L'},
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
         {"list-plugins", no_argument, 0, OPT_LIST}, {"describe", required_argument, 0, OPT_DESCRIBE},
         {"version", no_argument, 0, OPT_VERSION}, {"no-isolation", no_argument, 0, OPT_NOISO},
-        {"explain", no_argument, 0, OPT_EXPLAIN}, {0, 0, 0, 0}};
+        {"explain", no_argument, 0, OPT_EXPLAIN}, {"format", required_argument, 0, OPT_FORMAT}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "+p:o:O:L:vh", longopts, NULL)) != -1) {
         switch (ch) {
@@ -66,6 +67,10 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         case OPT_VERSION: printf("dumppipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR); exit(DP_EXIT_OK);
         case OPT_NOISO: cl->run.isolation = 0; break;
         case OPT_EXPLAIN: cl->explain = 1; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "raw") && strcmp(optarg, "auto")) return fprintf(stderr, "dumppipe: --format takes raw or auto\n"), -1;
+            cl->run.dump_format = optarg;
+            break;
         default: return -1;
         }
     }

@@ -99,7 +99,7 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
 {
     char err[1024];
     struct dp_dump *d = NULL;
-    int rc = dp_dump_open(dump_path, &d, err, sizeof err);
+    int rc = dp_dump_open_format(dump_path, o->dump_format, &d, err, sizeof err);
     if (rc != DP_OK) {
         fprintf(stderr, "dumppipe: %s\n", err);
         return rc == DP_ERR_NOMEM ? DP_EXIT_INTERNAL : DP_EXIT_BAD_DUMP;

@@ -21,6 +21,7 @@ struct dp_run_options {
     int isolation; /* -1: as the pipeline says */
     int verbosity;
     const char *output_file; /* -O: overrides every sink's output */
+    const char *dump_format; /* --format: NULL or "auto" (by content), "raw" (flat physical image) */
 };
 
 /* Returns an enum dp_exit; a dump-level error line goes to stderr. */

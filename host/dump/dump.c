@@ -1,5 +1,6 @@
 /* dp_dump_*: open a dump, detect its format by content, and route every request to its reader. */
 #include "dump_internal.h"
+#include "guest.h"
 
 #include <stdlib.h>
 
@@ -41,6 +42,7 @@ int dp_dump_open_format(const char *path, const char *format, struct dp_dump **o
     int rc = dp_map_open(path, &d->map, err, errlen);
     if (!rc) rc = open_by_format(d, format, err, errlen);
     if (!rc) name_guest(d);
+    if (!rc) rc = dp_guest_open(d, err, errlen);
     if (rc) {
         dp_dump_close(d);
         return rc;
@@ -58,6 +60,7 @@ void dp_dump_close(struct dp_dump *d)
     dp_map_close(&d->map);
     dp_notes_free(&d->notes);
     free(d->segs);
+    free(d->cpu_regs);
     free(d->runs);
     free(d->bmp.rank);
     free(d->vregions);

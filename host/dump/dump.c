@@ -80,6 +80,17 @@ int dp_dump_regs(struct dp_dump *d, struct dp_regs *out)
     return DP_OK;
 }
 
+size_t dp_dump_cpu_count(const struct dp_dump *d) { return d->n_cpu_regs; }
+size_t dp_dump_cpu_current(const struct dp_dump *d) { return d->current_cpu; }
+
+int dp_dump_cpu_regs(const struct dp_dump *d, size_t i, struct dp_regs *out)
+{
+    if (i >= d->n_cpu_regs) return DP_ERR_NOT_FOUND;
+    if (d->cpu_regs[i].arch == DP_ARCH_UNKNOWN) return DP_ERR_NOT_APPLICABLE;
+    *out = d->cpu_regs[i];
+    return DP_OK;
+}
+
 int dp_dump_read_phys(struct dp_dump *d, uint64_t paddr, void *buf, size_t len)
 {
     if (!buf && len) return DP_ERR_INVALID;

@@ -16,8 +16,10 @@ static const char *const bugcheck_provides[] = {"bugcheck.info", "bugcheck.addre
 
 static int bugcheck_no_bugcheck(dp_ctx *ctx)
 {
+    const char *os = dp_dump_info(ctx)->os;
+    int guest = os && !strcmp(os, "windows"); /* found in a hypervisor's dump: KiBugCheckData is zero */
     struct dp_finding f = {.code = "bugcheck.none", .severity = DP_SEV_INFO, .confidence = 100,
-                           .title = "no bug check in this dump"};
+                           .title = guest ? "no bug check: the guest was running when dumped" : "no bug check in this dump"};
     return dp_add_finding(ctx, &f);
 }
 

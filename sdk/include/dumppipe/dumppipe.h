@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 2
-#define DP_ABI_MINOR 1 /* 2.1: dump tags (secondary dump data) */
+#define DP_ABI_MINOR 2 /* 2.1: dump tags (secondary dump data); 2.2: every CPU's registers */
 #define DP_PLUGIN_MAGIC 0x474c5044u /* "DPLG" in memory order */
 #define DP_PLUGIN_SYMBOL "dp_plugin_descriptor"
 
@@ -315,6 +315,11 @@ struct dp_host_api {
     /* ABI 2.1 */
     size_t (*dump_tag_count)(dp_ctx *);
     int (*dump_tag_get)(dp_ctx *, size_t index, struct dp_dump_tag *out);
+
+    /* ABI 2.2 */
+    size_t (*cpu_count)(dp_ctx *);
+    size_t (*cpu_current)(dp_ctx *);
+    int (*cpu_regs)(dp_ctx *, size_t index, struct dp_regs *out);
 };
 
 /* Every context begins with a pointer to the host's table. */
@@ -395,6 +400,13 @@ static inline void dp_progress(dp_ctx *c, uint64_t done, uint64_t total, const c
 static inline const struct dp_run_info *dp_run_info(dp_ctx *c) { return dp_api(c)->run_info(c); }
 /* The dump's secondary data blocks, in file order; 0 when the dump has none. dp_dump_tag_get: DP_OK, or
  * DP_ERR_NOT_FOUND for an index past the end. A tag may occur more than once. */
+/* Every processor's registers, when the dump holds them apart: a Windows guest found in a hypervisor-side
+ * dump (QEMU's per-CPU notes, each KPRCB's saved CONTEXT). dp_cpu_count: 0 when the dump has only the
+ * crashing CPU's context (dp_get_regs); dp_cpu_current: the CPU dp_get_regs returns. dp_get_cpu_regs:
+ * DP_OK, DP_ERR_NOT_FOUND past the count, DP_ERR_NOT_APPLICABLE for a CPU whose registers the dump lacks. */
+static inline size_t dp_cpu_count(dp_ctx *c) { return dp_api(c)->cpu_count(c); }
+static inline size_t dp_cpu_current(dp_ctx *c) { return dp_api(c)->cpu_current(c); }
+static inline int dp_get_cpu_regs(dp_ctx *c, size_t i, struct dp_regs *r) { return dp_api(c)->cpu_regs(c, i, r); }
 static inline size_t dp_dump_tag_count(dp_ctx *c) { return dp_api(c)->dump_tag_count(c); }
 static inline int dp_dump_tag_get(dp_ctx *c, size_t i, struct dp_dump_tag *out) { return dp_api(c)->dump_tag_get(c, i, out); }
 /* "module!symbol+0x12", "module+0x1234", or the bare address; never fails for a big enough buffer. */

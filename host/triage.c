@@ -112,6 +112,7 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
     }
     c->run.pipeline = p->path;
     c->run.input_path = dump_path;
+    if (dp_dump_guest(d)) dp_log(c, DP_LOG_INFO, "%s: %s", dump_path, dp_dump_guest(d));
     int failed = run_steps(c, p, o);
     int result = dp_summary_build(c) == DP_OK ? DP_EXIT_OK : DP_EXIT_INTERNAL;
     int sinks = dp_run_sinks(c, p, o);

@@ -81,6 +81,7 @@ int dp_dump_regs(struct dp_dump *d, struct dp_regs *out)
 }
 
 size_t dp_dump_cpu_count(const struct dp_dump *d) { return d->n_cpu_regs; }
+const char *dp_dump_guest(const struct dp_dump *d) { return d->guest[0] ? d->guest : NULL; }
 size_t dp_dump_cpu_current(const struct dp_dump *d) { return d->current_cpu; }
 
 int dp_dump_cpu_regs(const struct dp_dump *d, size_t i, struct dp_regs *out)

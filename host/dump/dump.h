@@ -20,6 +20,8 @@ const struct dp_dump_info *dp_dump_get_info(const struct dp_dump *d);
 int dp_dump_regs(struct dp_dump *d, struct dp_regs *out);
 /* Every CPU's registers, when the dump holds them apart (a Windows guest); see dp_cpu_count in the SDK. */
 size_t dp_dump_cpu_count(const struct dp_dump *d);
+/* One line telling how a Windows guest was found in a hypervisor-side dump, or NULL. */
+const char *dp_dump_guest(const struct dp_dump *d);
 size_t dp_dump_cpu_current(const struct dp_dump *d);
 int dp_dump_cpu_regs(const struct dp_dump *d, size_t i, struct dp_regs *out);
 

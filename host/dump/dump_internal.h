@@ -145,6 +145,7 @@ struct dp_dump {
     struct dp_regs *cpu_regs; /* every CPU's registers when the dump has them apart (a Windows guest) */
     size_t n_cpu_regs;
     size_t current_cpu;       /* the one regs holds */
+    char guest[256];          /* how a Windows guest was found (guest_find.c), or "" */
 
     struct dp_module *modules;
     size_t n_modules;

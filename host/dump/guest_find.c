@@ -9,6 +9,7 @@
 
 #include "../pe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define HDR_DTB 0x10
@@ -207,6 +208,11 @@ int dp_guest_open(struct dp_dump *d, char *err, size_t errlen)
     d->info.os = "windows";
     rc = dp_guest_find_kdbg(d, &g);
     if (!rc) rc = dp_guest_bugcheck_and_cpus(d, &g);
+    snprintf(d->guest, sizeof d->guest,
+             "Windows x64 guest: page-table root %llx (%s), ntoskrnl at %llx, %zu modules, KDBG %s%llx%s%s%s, %u CPUs",
+             (unsigned long long)g.dtb, g.dtb_how, (unsigned long long)d->modules[0].base, d->n_modules,
+             g.kdbg_how ? "at " : "not found", (unsigned long long)g.kdbg, g.kdbg_how ? " (" : "",
+             g.kdbg_how ? g.kdbg_how : "", g.kdbg_how ? ")" : "", d->info.nr_cpus);
     free(g.kdbg_plain);
     return rc == DP_ERR_NOMEM ? dp_dump_fail(err, errlen, d->path, rc, "out of memory") : DP_OK;
 }

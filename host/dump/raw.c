@@ -48,6 +48,10 @@ static int x64_low_stub(const struct dp_map *m)
 int dp_raw_recognise(const struct dp_map *m, const char *path)
 {
     if (m->size < MIB || (m->size & (DP_PAGE_SIZE - 1))) return 0;
+    /* a container holding low memory near its start (an ELF's first PT_LOAD) is no flat image */
+    static const char *const magic[] = {"\x7f" "ELF", "KDUMP   ", "DISKDUMP", "makedumpfile"};
+    for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+        if (!memcmp(m->base, magic[i], strlen(magic[i]))) return 0;
     char side[4096];
     return bios_anchor(m) || x64_low_stub(m) || dp_vmware_side_file(path, side, sizeof side);
 }

@@ -73,7 +73,8 @@ struct dp_dump_info {
     uint64_t phys_pages_present;
     /* Appended (containers): the guest a hypervisor-side or Linux dump holds, as far as the container
      * tells. os: "linux" when its VMCOREINFO names a Linux kernel; NULL when unknown (a Windows dump, or
-     * a container that does not say). os_release: the kernel release ("6.1.0-56-cloud-amd64") or NULL. */
+     * a container that does not say); "windows" for a Windows guest found in a hypervisor-side dump
+     * (docs/guests.md). os_release: the kernel release ("6.1.0-56-cloud-amd64") or NULL. */
     const char *os;
     const char *os_release;
 };

@@ -38,6 +38,7 @@ for s in bugcheck running; do
     scen=$DP_SOURCE_DIR/tests/scenarios/guest-x64-$s.yaml
     build "$scen" $s.elf --type qemu-elf
     build "$scen" $s.win.elf --type qemu-elf --vmcoreinfo windows
+    build "$scen" $s.p.elf --type qemu-elf --paging
     build "$scen" $s.kdump --type kdump
     build "$scen" $s.raw --type raw
     build "$scen" $s.xen --type xen
@@ -49,11 +50,12 @@ plain="fffff80002bab000 (tag scan)"
 found "$DP_TMP/bugcheck.elf" elf vcpu "$plain" cpu1
 # the fwcfg header was captured at boot: its bug-check fields are zero, the bug check comes from memory
 found "$DP_TMP/bugcheck.win.elf" elf header "fffff80002bab000 (header)" cpu1
+found "$DP_TMP/bugcheck.p.elf" elf vcpu "$plain" cpu1
 found "$DP_TMP/bugcheck.kdump" diskdump vcpu "$plain" cpu1
 found "$DP_TMP/bugcheck.raw" raw "low stub" "$plain" no
 found "$DP_TMP/bugcheck.xen" xc_core_elf "low stub" "$plain" no
 found "$DP_TMP/bugcheck.vmem" vmware-vmem "low stub" "$plain" no
-for f in elf win.elf kdump raw xen vmem; do
+for f in elf win.elf p.elf kdump raw xen vmem; do
     run "$DP_TMP/bugcheck.$f"
     expect_line "Bugcheck:     000000d1 (0000000000000000, 0000000000000002, 0000000000000000, fffff88004a01000)"
     expect_line "[bugcheck] ERROR: DRIVER_IRQL_NOT_LESS_OR_EQUAL (0xD1)"

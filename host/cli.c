@@ -9,6 +9,8 @@
 
 #include "loader.h"
 #include "symbols.h"
+#include "sympath.h"
+#include "sympath_setup.h"
 #include "triage.h"
 
 struct cli {
@@ -18,11 +20,13 @@ struct cli {
     const char *describe;
     const char *dirs[32];
     size_t n_dirs;
+    const char *symbols[32]; /* -s, in order */
+    size_t n_symbols;
 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-v]... [--no-isolation] [--format raw] DUMP...\n"
+    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-s SYMBOLS]... [-v]... [--no-isolation] [--format raw] DUMP...\n"
           "       dumppipe --list-plugins | --describe PLUGIN | --explain CODE [ARG1..ARG4] | --version\n"
           "\n"
           "  -p PIPELINE      YAML pipeline (default: the shipped triage.yaml)\n"
@@ -30,6 +34,8 @@ static void usage(FILE *f)
           "  -O FILE          write the output to FILE instead of standard output\n"
           "  -L DIR           look for plugins in DIR first (then $DUMPPIPE_PLUGIN_PATH, the\n"
           "                   pipeline's plugin_dirs, and the build or install directory)\n"
+          "  -s SYMBOLS       symbol path entries, WinDbg syntax: FILE, DIR, srv*CACHE*URL, cache*DIR\n"
+          "                   (then the pipeline's symbols, $DUMPPIPE_SYMBOL_PATH, $_NT_SYMBOL_PATH)\n"
           "  --no-isolation   run plugins in-process (debugging); by default each runs in a child\n"
           "  --format raw     the dumps are flat physical memory images (default auto: by content)\n"
           "  --explain CODE [ARGS]  explain a bug check code and parameters, like !analyze -show\n"
@@ -49,9 +55,10 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
         {"list-plugins", no_argument, 0, OPT_LIST}, {"describe", required_argument, 0, OPT_DESCRIBE},
         {"version", no_argument, 0, OPT_VERSION}, {"no-isolation", no_argument, 0, OPT_NOISO},
-        {"explain", no_argument, 0, OPT_EXPLAIN}, {"format", required_argument, 0, OPT_FORMAT}, {0, 0, 0, 0}};
+        {"explain", no_argument, 0, OPT_EXPLAIN}, {"format", required_argument, 0, OPT_FORMAT},
+        {"symbols", required_argument, 0, 's'}, {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "+p:o:O:L:vh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+p:o:O:L:s:vh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': cl->pipeline = optarg; break;
         case 'o': cl->format = optarg; break;
@@ -59,6 +66,10 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         case 'L':
             if (cl->n_dirs == sizeof cl->dirs / sizeof *cl->dirs) return fprintf(stderr, "dumppipe: too many -L\n"), -1;
             cl->dirs[cl->n_dirs++] = optarg;
+            break;
+        case 's':
+            if (cl->n_symbols == sizeof cl->symbols / sizeof *cl->symbols) return fprintf(stderr, "dumppipe: too many -s\n"), -1;
+            cl->symbols[cl->n_symbols++] = optarg;
             break;
         case 'v': cl->run.verbosity++; break;
         case 'h': usage(stdout); exit(DP_EXIT_OK);
@@ -109,24 +120,6 @@ static void add_search_dirs(struct dp_loader *l, const struct cli *cl, const str
     dp_loader_add_defaults(l);
 }
 
-static int load_symbols(const struct dp_pipeline *p, struct dp_symtab **out)
-{
-    *out = NULL;
-    if (!p->symbol_files.len) return DP_OK;
-    struct dp_symtab *t = dp_symtab_new();
-    if (!t) return DP_ERR_NOMEM;
-    for (size_t i = 0; i < p->symbol_files.len; i++) {
-        char err[600];
-        if (dp_symtab_load(t, *(const char **)dp_vec_at(&p->symbol_files, i), err, sizeof err) != DP_OK) {
-            fprintf(stderr, "dumppipe: %s\n", err);
-            dp_symtab_free(t);
-            return DP_ERR_BAD_DATA;
-        }
-    }
-    *out = t;
-    return DP_OK;
-}
-
 /* Output files are started afresh once per run; each dump then appends its report. */
 static int truncate_outputs(const struct dp_pipeline *p, const struct dp_run_options *o)
 {
@@ -143,7 +136,7 @@ int dp_cli_explain(struct dp_loader *l, const char *format, const struct dp_run_
 int dp_cli_list_plugins(struct dp_loader *l);
 int dp_cli_describe(struct dp_loader *l, const char *name);
 
-static int triage_all(const struct cli *cl, struct dp_loader *l, int argc, char **argv)
+static int triage_all(struct cli *cl, struct dp_loader *l, int argc, char **argv)
 {
     char buf[PATH_MAX], err[2048];
     const char *path = cl->pipeline ? cl->pipeline : default_pipeline(buf, sizeof buf);
@@ -154,7 +147,9 @@ static int triage_all(const struct cli *cl, struct dp_loader *l, int argc, char 
     int rc = DP_EXIT_USAGE;
     if (override_sinks(p, cl->format) != DP_OK) rc = DP_EXIT_INTERNAL;
     else if (dp_pipeline_bind(p, l, err, sizeof err) != DP_OK) fprintf(stderr, "dumppipe: %s\n", err);
-    else if (load_symbols(p, &syms) != DP_OK || truncate_outputs(p, &cl->run) != 0) rc = DP_EXIT_USAGE;
+    else if (dp_sympath_setup(cl->symbols, cl->n_symbols, p, &cl->run.sympath) != DP_OK ||
+             dp_sympath_load_breakpad(cl->run.sympath, &syms) != DP_OK || truncate_outputs(p, &cl->run) != 0)
+        rc = DP_EXIT_USAGE;
     else {
         rc = DP_EXIT_OK;
         for (int i = 0; i < argc; i++) {
@@ -166,6 +161,7 @@ static int triage_all(const struct cli *cl, struct dp_loader *l, int argc, char 
         }
     }
     dp_symtab_free(syms);
+    dp_sympath_free(cl->run.sympath);
     dp_pipeline_free(p);
     return rc;
 }

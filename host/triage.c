@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctx_image.h"
 #include "dump/dump.h"
 #include "step.h"
 #include "summary.h"
@@ -112,8 +113,16 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
     }
     c->run.pipeline = p->path;
     c->run.input_path = dump_path;
+    c->sympath = o->sympath;
+    if (dp_ctx_identify_modules(c) != DP_OK) {
+        dp_ctx_free(c);
+        dp_dump_close(d);
+        fprintf(stderr, "dumppipe: %s: out of memory\n", dump_path);
+        return DP_EXIT_INTERNAL;
+    }
     if (dp_dump_guest(d)) dp_log(c, DP_LOG_INFO, "%s: %s", dump_path, dp_dump_guest(d));
     int failed = run_steps(c, p, o);
+    dp_ctx_report_symbol_misses(c);
     int result = dp_summary_build(c) == DP_OK ? DP_EXIT_OK : DP_EXIT_INTERNAL;
     int sinks = dp_run_sinks(c, p, o);
     if (sinks != DP_EXIT_OK) result = sinks;

@@ -26,6 +26,9 @@
 #define KERNEL_PML4_SLOT 0x1f0u
 #define KERNEL_PDPT_SLOTS 32u
 #define PTE_ADDR 0x000ffffffffff000ull
+#define MAX_CANDIDATES 4096u
+#define MAX_SELF_MAPS 16
+#define MAX_VCPU_ROOTS 16
 
 static int rd_virt(void *user, uint64_t va, void *buf, size_t len) { return dp_dump_read_virt(user, va, buf, len); }
 
@@ -45,11 +48,13 @@ static int table(struct dp_dump *d, uint64_t pa, uint64_t t[512])
     return dp_dump_read_phys(d, pa & PTE_ADDR, t, 4096);
 }
 
-/* The PE at va, when it is an AMD64 image that looks like ntoskrnl. */
-static int is_ntoskrnl(struct dp_dump *d, uint64_t va, struct dp_guest *g)
+/* The PE at va (physical pa), when it is an AMD64 image that looks like ntoskrnl. Hostile tables could
+ * map every page to an MZ: at most MAX_CANDIDATES are parsed. */
+static int is_ntoskrnl(struct dp_dump *d, uint64_t va, uint64_t pa, struct dp_guest *g, unsigned *budget)
 {
     uint8_t mz[2];
-    if (dp_dump_read_virt(d, va, mz, 2) || mz[0] != 'M' || mz[1] != 'Z') return 0;
+    if (!*budget || dp_dump_read_phys(d, pa & PTE_ADDR, mz, 2) || mz[0] != 'M' || mz[1] != 'Z') return 0;
+    --*budget;
     struct dp_pe *pe = NULL;
     if (dp_pe_open(rd_virt, d, va, 0, &pe)) return 0;
     int ok = dp_pe_machine(pe) == DP_PE_MACHINE_AMD64;
@@ -75,6 +80,7 @@ static int scan_kernel(struct dp_dump *d, struct dp_guest *g)
     uint64_t *t1 = malloc(3 * 4096), *t2 = t1 + 512, *t3 = t2 + 512;
     if (!t1) return DP_ERR_NOMEM;
     int found = 0;
+    unsigned budget = MAX_CANDIDATES;
     uint64_t pml4e;
     if (dp_dump_read_phys(d, (g->dtb & PTE_ADDR) + 8 * KERNEL_PML4_SLOT, &pml4e, 8) || !(pml4e & 1) ||
         table(d, pml4e, t1))
@@ -86,12 +92,12 @@ static int scan_kernel(struct dp_dump *d, struct dp_guest *g)
             uint64_t va2 = top | (uint64_t)i << 30 | (uint64_t)j << 21;
             if (!(t2[j] & 1)) continue;
             if (t2[j] & 0x80) {
-                found = is_ntoskrnl(d, va2, g);
+                found = is_ntoskrnl(d, va2, t2[j] & ~0x1fffffull, g, &budget);
                 continue;
             }
             if (table(d, t2[j], t3)) continue;
             for (unsigned k = 0; k < 512 && !found; k++)
-                if (t3[k] & 1) found = is_ntoskrnl(d, va2 | (uint64_t)k << 12, g);
+                if (t3[k] & 1) found = is_ntoskrnl(d, va2 | (uint64_t)k << 12, t3[k], g, &budget);
         }
     }
 out:
@@ -152,9 +158,9 @@ static int scan_self_map(struct dp_dump *d, struct dp_guest *g)
 {
     uint64_t *t = malloc(4096);
     if (!t) return DP_ERR_NOMEM;
-    int found = 0;
-    for (uint64_t pa = 0x1000; pa < SELF_MAP_LIMIT && !found; pa += 0x1000)
-        if (!table(d, pa, t) && self_mapped(t, pa)) found = try_dtb(d, g, pa, "self-map");
+    int found = 0, tries = 0; /* each try walks the kernel's tables: a few, not every page of a hostile image */
+    for (uint64_t pa = 0x1000; pa < SELF_MAP_LIMIT && !found && tries < MAX_SELF_MAPS; pa += 0x1000)
+        if (!table(d, pa, t) && self_mapped(t, pa)) found = try_dtb(d, g, pa, "self-map"), tries++;
     free(t);
     return found;
 }
@@ -164,9 +170,14 @@ static int find_kernel(struct dp_dump *d, struct dp_guest *g)
     header_note(d, g);
     if (g->dtb && try_dtb(d, g, g->dtb, "header")) return 1;
     g->module_list = g->kdbg = g->kdbg_copy = 0;
+    unsigned tries = 0; /* every vCPU of a normal guest shares the kernel's root: a few distinct ones */
     for (int pass = 0; pass < 2; pass++) /* kernel-mode vCPUs first: a user CR3 may map only the shadow */
-        for (size_t i = 0; i < d->notes.n_vcpus; i++)
-            if (((d->notes.vcpus[i].cs & 3) == 0) == !pass && try_dtb(d, g, d->notes.vcpus[i].cr3, "vcpu")) return 1;
+        for (size_t i = 0; i < d->notes.n_vcpus && tries < MAX_VCPU_ROOTS; i++) {
+            const struct dp_vcpu *v = &d->notes.vcpus[i];
+            if (((v->cs & 3) == 0) != !pass || (i && v->cr3 == d->notes.vcpus[i - 1].cr3)) continue;
+            tries++;
+            if (try_dtb(d, g, v->cr3, "vcpu")) return 1;
+        }
     if (try_dtb(d, g, low_stub_pml4(d), "low stub")) return 1;
     return scan_self_map(d, g);
 }

@@ -83,6 +83,35 @@ run "$DP_TMP/running.raw"
 expect_rc 0
 expect_line "[stack] info: not applicable: the dump has no context record of the crashing processor"
 
+# --- pool analyses on the guest's physical memory: a 0x19 (BAD_POOL_HEADER) with a bit flipped in a
+# block size, the bug-check scenario otherwise ---
+python3 - "$DP_SOURCE_DIR/tests/scenarios/guest-x64-bugcheck.yaml" "$DP_TMP/pool.yaml" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+a, b = s.index('bugcheck:\n'), s.index('context:\n')
+open(sys.argv[2], 'w').write(s[:a] + """bugcheck:
+  code: 0x19
+  params: [0x20, 0xfffffa8001231200, 0xfffffa8001231280, 0x0c080008]
+pools:
+  - page: 0xfffffa8001231000
+    blocks:
+      - {tag: Proc, protected: true, size: 0x200}
+      - {tag: NpAt, size: 0x80, header_size: 0xc0}
+      - {tag: Even, free: true, size: 0x100}
+      - {tag: File, size: 0x400}
+      - {tag: "Irp", size: 0x880}
+""" + s[b:])
+PY
+for t in kdump raw; do
+    build "$DP_TMP/pool.yaml" pool.$t --type $t
+    run "$DP_TMP/pool.$t"
+    expect_rc 0
+    expect_line "[poolwalk] CRITICAL: Pool page fffffa80\`01231000 is corrupt"
+    expect_line "[ fffffa80\`01231200 ] block size: stored 0xc, expected 0x8: single bit error (bit 2)"
+    expect_line "[tagattrib] info: Pool tag Proc (previous neighbour): nt!ps - process objects (EPROCESS)"
+    expect_line "FAILURE_BUCKET_ID:  0x19_20_POOL_CORRUPTION_hardware"
+done
+
 # --- neither CPU notes nor a low stub: the self-referencing PML4 (slot 0x1ED) is the root ---
 sed -e '/low_stub:/d' -e 's/^patches:$/patches:\n  - {pa: 0x100f68, qwords: [0x100063]}/' \
     "$DP_SOURCE_DIR/tests/scenarios/guest-x64-bugcheck.yaml" >"$DP_TMP/selfmap.yaml"

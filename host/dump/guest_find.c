@@ -105,14 +105,31 @@ out:
     return found;
 }
 
-/* A candidate root is right when it maps ntoskrnl (or the header's module list walks). */
+/* 1 when the module list at g->module_list walks and names something; 0 (nothing kept) otherwise. */
+static int walk_modules(struct dp_dump *d, const struct dp_guest *g)
+{
+    char werr[256];
+    d->info.ptr_size = 8;
+    d->info.ps_loaded_module_list = g->module_list;
+    int rc = dp_modules_walk(d, werr, sizeof werr);
+    if (rc == DP_ERR_NOMEM) return rc;
+    if (!rc && d->n_modules) return 1;
+    dp_modules_free(d);
+    d->info.ps_loaded_module_list = 0;
+    return 0;
+}
+
+/* A candidate root is right when it leads to a module list that walks: the header's, or the one
+ * ntoskrnl exports. */
 static int try_dtb(struct dp_dump *d, struct dp_guest *g, uint64_t dtb, const char *how)
 {
     if (!dtb || (dtb & PTE_ADDR) != (dtb & ~0xfffull) || use_dtb(d, dtb)) return 0;
     g->dtb = dtb;
     g->dtb_how = how;
-    if (g->module_list) return 1; /* from the header: the module walk confirms it */
-    return scan_kernel(d, g);
+    int from_header = g->module_list != 0, rc = from_header ? 1 : scan_kernel(d, g);
+    if (rc > 0) rc = walk_modules(d, g);
+    if (!rc && !from_header) g->module_list = g->kernel_base = g->kernel_size = 0; /* the next root scans afresh */
+    return rc;
 }
 
 static void header_note(struct dp_dump *d, struct dp_guest *g)
@@ -168,17 +185,20 @@ static int scan_self_map(struct dp_dump *d, struct dp_guest *g)
 static int find_kernel(struct dp_dump *d, struct dp_guest *g)
 {
     header_note(d, g);
-    if (g->dtb && try_dtb(d, g, g->dtb, "header")) return 1;
-    g->module_list = g->kdbg = g->kdbg_copy = 0;
+    int rc = g->dtb ? try_dtb(d, g, g->dtb, "header") : 0;
+    if (rc) return rc;
+    g->module_list = g->kdbg = g->kdbg_copy = 0; /* a header that did not lead to modules is not used */
+    g->header_cpus = 0;
+    d->info.ps_active_process_head = 0;
     unsigned tries = 0; /* every vCPU of a normal guest shares the kernel's root: a few distinct ones */
     for (int pass = 0; pass < 2; pass++) /* kernel-mode vCPUs first: a user CR3 may map only the shadow */
         for (size_t i = 0; i < d->notes.n_vcpus && tries < MAX_VCPU_ROOTS; i++) {
             const struct dp_vcpu *v = &d->notes.vcpus[i];
             if (((v->cs & 3) == 0) != !pass || (i && v->cr3 == d->notes.vcpus[i - 1].cr3)) continue;
             tries++;
-            if (try_dtb(d, g, v->cr3, "vcpu")) return 1;
+            if ((rc = try_dtb(d, g, v->cr3, "vcpu"))) return rc;
         }
-    if (try_dtb(d, g, low_stub_pml4(d), "low stub")) return 1;
+    if ((rc = try_dtb(d, g, low_stub_pml4(d), "low stub"))) return rc;
     return scan_self_map(d, g);
 }
 
@@ -205,17 +225,6 @@ int dp_guest_open(struct dp_dump *d, char *err, size_t errlen)
     }
     d->info.arch = DP_ARCH_X64;
     d->info.machine_type = 0x8664;
-    d->info.ptr_size = 8;
-    d->info.ps_loaded_module_list = g.module_list;
-    char werr[256];
-    rc = dp_modules_walk(d, werr, sizeof werr);
-    if (rc == DP_ERR_NOMEM) return dp_dump_fail(err, errlen, d->path, rc, "out of memory");
-    if (rc || !d->n_modules) { /* not a Windows kernel after all: leave the container as it was */
-        dp_modules_free(d);
-        d->info.ps_loaded_module_list = 0;
-        forget(d);
-        return DP_OK;
-    }
     d->info.os = "windows";
     rc = dp_guest_find_kdbg(d, &g);
     if (!rc) rc = dp_guest_bugcheck_and_cpus(d, &g);

@@ -83,6 +83,16 @@ run "$DP_TMP/running.raw"
 expect_rc 0
 expect_line "[stack] info: not applicable: the dump has no context record of the crashing processor"
 
+# --- a fwcfg header whose PsLoadedModuleList leads nowhere is dropped: the vCPUs' root is used ---
+python3 - "$DP_TMP/bugcheck.win.elf" "$DP_TMP/badhdr.elf" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+h = b.index(b'PAGEDU64')
+b[h + 0x20:h + 0x28] = (0xfffff80002a00000).to_bytes(8, 'little')
+open(sys.argv[2], 'wb').write(b)
+PY
+found "$DP_TMP/badhdr.elf" elf vcpu "$plain" cpu1
+
 # --- pool analyses on the guest's physical memory: a 0x19 (BAD_POOL_HEADER) with a bit flipped in a
 # block size, the bug-check scenario otherwise ---
 python3 - "$DP_SOURCE_DIR/tests/scenarios/guest-x64-bugcheck.yaml" "$DP_TMP/pool.yaml" <<'PY'

@@ -55,8 +55,8 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
         {"list-plugins", no_argument, 0, OPT_LIST}, {"describe", required_argument, 0, OPT_DESCRIBE},
         {"version", no_argument, 0, OPT_VERSION}, {"no-isolation", no_argument, 0, OPT_NOISO},
-        {"explain", no_argument, 0, OPT_EXPLAIN}, {"format", required_argument, 0, OPT_FORMAT},
-        {"symbols", required_argument, 0, 's'}, {0, 0, 0, 0}};
+        {"explain", no_argument, 0, OPT_EXPLAIN}, {"symbols", required_argument, 0, 's'},
+        {"format", required_argument, 0, OPT_FORMAT}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "+p:o:O:L:s:vh", longopts, NULL)) != -1) {
         switch (ch) {

@@ -21,8 +21,8 @@ struct dp_run_options {
     int isolation; /* -1: as the pipeline says */
     int verbosity;
     const char *output_file; /* -O: overrides every sink's output */
-    const char *dump_format; /* --format: NULL or "auto" (by content), "raw" (flat physical image) */
     struct dp_sympath *sympath; /* the run's symbol path (-s, pipeline, environment); NULL: none */
+    const char *dump_format; /* --format: NULL or "auto" (by content), "raw" (flat physical image) */
 };
 
 /* Returns an enum dp_exit; a dump-level error line goes to stderr. */

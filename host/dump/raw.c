@@ -45,13 +45,19 @@ static int x64_low_stub(const struct dp_map *m)
     return 0;
 }
 
+/* Files that say what they are (ELF, kdump, flattened kdump) are never taken for
+ * raw memory, even when a page of theirs happens to sit at offset 0xF0000. */
+static int has_container_magic(const struct dp_map *m)
+{
+    static const char *const magics[] = {"\x7f\x45\x4c\x46", "KDUMP   ", "DISKDUMP", "makedumpfile"}; /* \x7fELF */
+    for (size_t i = 0; i < sizeof magics / sizeof *magics; i++)
+        if (dp_map_has(m, 0, strlen(magics[i])) && !memcmp(m->base, magics[i], strlen(magics[i]))) return 1;
+    return 0;
+}
+
 int dp_raw_recognise(const struct dp_map *m, const char *path)
 {
-    if (m->size < MIB || (m->size & (DP_PAGE_SIZE - 1))) return 0;
-    /* a container holding low memory near its start (an ELF's first PT_LOAD) is no flat image */
-    static const char *const magic[] = {"\x7f" "ELF", "KDUMP   ", "DISKDUMP", "makedumpfile"};
-    for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
-        if (!memcmp(m->base, magic[i], strlen(magic[i]))) return 0;
+    if (m->size < MIB || (m->size & (DP_PAGE_SIZE - 1)) || has_container_magic(m)) return 0;
     char side[4096];
     return bios_anchor(m) || x64_low_stub(m) || dp_vmware_side_file(path, side, sizeof side);
 }

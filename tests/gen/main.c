@@ -43,6 +43,9 @@ static int parse_machine(struct gen *g, node_t *root, enum dump_type forced)
     g->type = forced ? forced : is64(g) ? DT_BITMAP : DT_COMPLETE;
     if (!forced && type && parse_type(type, &g->type))
         return fail(g, root, "type: " TYPE_NAMES);
+    /* the hypervisor containers carry x86 CPU notes (QEMU's ARM64 notes are not written) */
+    if (g->arch == ARCH_ARM64 && (g->type == DT_QEMU_ELF || g->type == DT_KDUMP || g->type == DT_XEN))
+        return fail(g, root, "qemu-elf, kdump and xen are written for x86 and x64 guests only");
     if (ex_opt_u64(g, os, "build", is64(g) ? 7601 : 3790, &v[0]) || ex_opt_u64(g, os, "major", 0xF, &v[1]) ||
         ex_opt_u64(g, os, "processors", 1, &v[2]) || ex_opt_u64(g, os, "product_type", 1, &v[3]) ||
         ex_opt_u64(g, os, "suite_mask", 0x110, &v[4]) || ex_opt_u64(g, os, "system_time", 0, &g->system_time) ||

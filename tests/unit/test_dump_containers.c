@@ -128,7 +128,8 @@ static void raw_recognition(void **st)
     char *dir = tb_mkdtemp(), path[256], err[512] = "";
     snprintf(path, sizeof path, "%s/notes.txt", dir);
     FILE *f = fopen(path, "wb");
-    for (int i = 0; i < (1 << 20) / 16; i++) fputs("_SM_ not a table\n" + (i & 1), f);
+    static const char *const lines[] = {"_SM_ not a table\n", "SM_ not a table\n"};
+    for (int i = 0; i < (1 << 20) / 16; i++) fputs(lines[i & 1], f);
     for (long pad = ftell(f); pad % 4096; pad++) fputc(' ', f);
     fclose(f);
     struct dp_dump *d = NULL;

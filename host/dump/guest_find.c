@@ -27,6 +27,7 @@
 #define KERNEL_PDPT_SLOTS 32u
 #define PTE_ADDR 0x000ffffffffff000ull
 #define MAX_CANDIDATES 4096u
+#define MAX_PAGES_LOOKED (1u << 20) /* 4 GiB of 4 KiB pages: ntoskrnl sits near the range's start */
 #define MAX_SELF_MAPS 16
 #define MAX_VCPU_ROOTS 16
 
@@ -49,12 +50,19 @@ static int table(struct dp_dump *d, uint64_t pa, uint64_t t[512])
 }
 
 /* The PE at va (physical pa), when it is an AMD64 image that looks like ntoskrnl. Hostile tables could
- * map every page to an MZ: at most MAX_CANDIDATES are parsed. */
-static int is_ntoskrnl(struct dp_dump *d, uint64_t va, uint64_t pa, struct dp_guest *g, unsigned *budget)
+ * map all 32 GiB, every page an MZ: at most MAX_PAGES_LOOKED are read, MAX_CANDIDATES parsed. */
+struct scan_budget {
+    unsigned images; /* MZ pages parsed */
+    uint32_t pages;  /* pages looked at */
+};
+
+static int is_ntoskrnl(struct dp_dump *d, uint64_t va, uint64_t pa, struct dp_guest *g, struct scan_budget *b)
 {
     uint8_t mz[2];
-    if (!*budget || dp_dump_read_phys(d, pa & PTE_ADDR, mz, 2) || mz[0] != 'M' || mz[1] != 'Z') return 0;
-    --*budget;
+    if (!b->images || !b->pages) return 0;
+    b->pages--;
+    if (dp_dump_read_phys(d, pa & PTE_ADDR, mz, 2) || mz[0] != 'M' || mz[1] != 'Z') return 0;
+    b->images--;
     struct dp_pe *pe = NULL;
     if (dp_pe_open(rd_virt, d, va, 0, &pe)) return 0;
     int ok = dp_pe_machine(pe) == DP_PE_MACHINE_AMD64;
@@ -80,7 +88,7 @@ static int scan_kernel(struct dp_dump *d, struct dp_guest *g)
     uint64_t *t1 = malloc(3 * 4096), *t2 = t1 + 512, *t3 = t2 + 512;
     if (!t1) return DP_ERR_NOMEM;
     int found = 0;
-    unsigned budget = MAX_CANDIDATES;
+    struct scan_budget budget = {MAX_CANDIDATES, MAX_PAGES_LOOKED};
     uint64_t pml4e;
     if (dp_dump_read_phys(d, (g->dtb & PTE_ADDR) + 8 * KERNEL_PML4_SLOT, &pml4e, 8) || !(pml4e & 1) ||
         table(d, pml4e, t1))

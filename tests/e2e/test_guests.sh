@@ -137,6 +137,13 @@ expect_rc 0
 if grep -qF "Windows x64 guest" <<<"$ERR"; then _fail "a guest claimed without a page-table root"; else _ok; fi
 expect_line "Dump format: raw, 0 modules"
 
+# --- x86 guests are not searched (the seed's Xen guest, Windows 2003 PAE): the container's answer stays ---
+build "$DP_SOURCE_DIR/tests/scenarios/seed-xen-0x19.yaml" seed.elf --type qemu-elf
+run -v "$DP_TMP/seed.elf"
+expect_rc 0
+if grep -qF "Windows x64 guest" <<<"$ERR"; then _fail "an x86 guest claimed as x64"; else _ok; fi
+expect_line "Virtual machine on Xen: Xen HVM domU"
+
 # --- KdCopyDataBlock loading KiWaitAlways before KiWaitNever: the decoded header fails its check, so no
 # KDBG (and no claim about the bug check); the guest is still found ---
 sed -e 's/4c 8b 15 <nt+0x1a1208>/4c 8b 15 <nt+0x1a1210>/' -e 's/4c 8b 1d <nt+0x1a1210>/4c 8b 1d <nt+0x1a1208>/' \

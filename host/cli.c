@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "queue/queue.h"
 #include "symbols.h"
 #include "sympath.h"
 #include "sympath_setup.h"
@@ -168,6 +169,8 @@ static int triage_all(struct cli *cl, struct dp_loader *l, int argc, char **argv
 
 int dp_cli_main(int argc, char **argv)
 {
+    int qrc = dpq_main(argc, argv); /* submit, worker, buckets: docs/scale-out.md */
+    if (qrc >= 0) return qrc;
     struct cli cl = {.run = {.isolation = -1}};
     if (parse_args(argc, argv, &cl) != 0) {
         usage(stderr);

@@ -69,6 +69,15 @@ int dp_ctx_dump_tag_get(dp_ctx *c, size_t i, struct dp_dump_tag *out)
     return c->dump ? dp_dump_tag_at(c->dump, i, out) : DP_ERR_NOT_FOUND;
 }
 
+size_t dp_ctx_cpu_count(dp_ctx *c) { return c->dump ? dp_dump_cpu_count(c->dump) : 0; }
+size_t dp_ctx_cpu_current(dp_ctx *c) { return c->dump ? dp_dump_cpu_current(c->dump) : 0; }
+
+int dp_ctx_cpu_regs(dp_ctx *c, size_t i, struct dp_regs *out)
+{
+    if (!out) return DP_ERR_INVALID;
+    return c->dump ? dp_dump_cpu_regs(c->dump, i, out) : DP_ERR_NOT_FOUND;
+}
+
 /* ---- modules ---- */
 
 size_t dp_ctx_module_count(dp_ctx *c) { return c->n_modules; }

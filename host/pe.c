@@ -253,14 +253,33 @@ static int load_exports(struct dp_pe *pe)
     return DP_OK;
 }
 
-int dp_pe_export_nearest(struct dp_pe *pe, uint64_t addr, const char **name, uint64_t *disp)
+static int exports_ready(struct dp_pe *pe)
 {
-    if (!name || !disp) return DP_ERR_INVALID;
     if (!pe->exports_loaded) {
         pe->exports_rc = load_exports(pe);
         pe->exports_loaded = 1;
     }
-    if (pe->exports_rc) return pe->exports_rc;
+    return pe->exports_rc;
+}
+
+int dp_pe_export_address(struct dp_pe *pe, const char *name, uint64_t *va)
+{
+    if (!name || !va) return DP_ERR_INVALID;
+    int rc = exports_ready(pe);
+    if (rc) return rc;
+    for (size_t i = 0; i < pe->n_exports; i++) /* sorted by address, not name: few lookups per image */
+        if (!strcmp(pe->names + pe->exports[i].name_off, name)) {
+            *va = pe->base + pe->exports[i].rva;
+            return DP_OK;
+        }
+    return DP_ERR_NOT_FOUND;
+}
+
+int dp_pe_export_nearest(struct dp_pe *pe, uint64_t addr, const char **name, uint64_t *disp)
+{
+    if (!name || !disp) return DP_ERR_INVALID;
+    int rc = exports_ready(pe);
+    if (rc) return rc;
     if (addr < pe->base || addr - pe->base >= pe->size) return DP_ERR_NOT_FOUND;
     uint32_t rva = (uint32_t)(addr - pe->base);
     size_t lo = 0, hi = pe->n_exports; /* first export above rva */

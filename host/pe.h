@@ -40,6 +40,8 @@ int dp_pe_data_directory(const struct dp_pe *pe, unsigned index, uint32_t *rva, 
  * DP_ERR_NOT_FOUND: outside the image, below the first export or no exports; DP_ERR_FAULT: the
  * export tables are not in the dump; DP_ERR_BAD_DATA: they are corrupt. */
 int dp_pe_export_nearest(struct dp_pe *pe, uint64_t addr, const char **name, uint64_t *disp);
+/* The absolute address of the export NAME; DP_ERR_NOT_FOUND when the image does not export it. */
+int dp_pe_export_address(struct dp_pe *pe, const char *name, uint64_t *va);
 
 /* x64 .pdata: the RUNTIME_FUNCTION covering RVA (indirect entries followed). */
 int dp_pe_runtime_function(const struct dp_pe *pe, uint32_t rva, uint32_t *begin, uint32_t *end,

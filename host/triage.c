@@ -121,6 +121,7 @@ int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
         fprintf(stderr, "dumppipe: %s: out of memory\n", dump_path);
         return DP_EXIT_INTERNAL;
     }
+    if (dp_dump_guest(d)) dp_log(c, DP_LOG_INFO, "%s: %s", dump_path, dp_dump_guest(d));
     dp_ctx_preload_symbols(c); /* after the keys; a failure leaves modules to load lazily, in each step */
     int failed = run_steps(c, p, o);
     dp_ctx_report_symbol_misses(c);

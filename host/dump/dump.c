@@ -1,5 +1,6 @@
 /* dp_dump_*: open a dump, detect its format by content, and route every request to its reader. */
 #include "dump_internal.h"
+#include "guest.h"
 
 #include <stdlib.h>
 
@@ -41,6 +42,7 @@ int dp_dump_open_format(const char *path, const char *format, struct dp_dump **o
     int rc = dp_map_open(path, &d->map, err, errlen);
     if (!rc) rc = open_by_format(d, format, err, errlen);
     if (!rc) name_guest(d);
+    if (!rc) rc = dp_guest_open(d, err, errlen);
     if (rc) {
         dp_dump_close(d);
         return rc;
@@ -58,6 +60,7 @@ void dp_dump_close(struct dp_dump *d)
     dp_map_close(&d->map);
     dp_notes_free(&d->notes);
     free(d->segs);
+    free(d->cpu_regs);
     free(d->runs);
     free(d->bmp.rank);
     free(d->vregions);
@@ -74,6 +77,18 @@ int dp_dump_regs(struct dp_dump *d, struct dp_regs *out)
     if (!out) return DP_ERR_INVALID;
     if (!d->has_regs) return DP_ERR_NOT_APPLICABLE;
     *out = d->regs;
+    return DP_OK;
+}
+
+size_t dp_dump_cpu_count(const struct dp_dump *d) { return d->n_cpu_regs; }
+const char *dp_dump_guest(const struct dp_dump *d) { return d->guest[0] ? d->guest : NULL; }
+size_t dp_dump_cpu_current(const struct dp_dump *d) { return d->current_cpu; }
+
+int dp_dump_cpu_regs(const struct dp_dump *d, size_t i, struct dp_regs *out)
+{
+    if (i >= d->n_cpu_regs) return DP_ERR_NOT_FOUND;
+    if (d->cpu_regs[i].arch == DP_ARCH_UNKNOWN) return DP_ERR_NOT_APPLICABLE;
+    *out = d->cpu_regs[i];
     return DP_OK;
 }
 

@@ -18,6 +18,12 @@ void dp_dump_close(struct dp_dump *d);
 
 const struct dp_dump_info *dp_dump_get_info(const struct dp_dump *d);
 int dp_dump_regs(struct dp_dump *d, struct dp_regs *out);
+/* Every CPU's registers, when the dump holds them apart (a Windows guest); see dp_cpu_count in the SDK. */
+size_t dp_dump_cpu_count(const struct dp_dump *d);
+/* One line telling how a Windows guest was found in a hypervisor-side dump, or NULL. */
+const char *dp_dump_guest(const struct dp_dump *d);
+size_t dp_dump_cpu_current(const struct dp_dump *d);
+int dp_dump_cpu_regs(const struct dp_dump *d, size_t i, struct dp_regs *out);
 
 /* Reads fail with DP_ERR_FAULT when any byte lies in a page the dump does not hold: never zeros. */
 int dp_dump_read_phys(struct dp_dump *d, uint64_t paddr, void *buf, size_t len);

@@ -93,6 +93,7 @@ struct dp_kd;
  * needs to pick a page table root and a KPCR. */
 struct dp_vcpu {
     uint64_t rip, rsp, cr3, gs_base, kernel_gs_base;
+    uint64_t gpr[16]; /* in struct dp_regs order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 */
     uint16_t cs; /* selector: (cs & 3) == 0 means the CPU was in kernel mode */
 };
 #define DP_MAX_VCPUS 4096u
@@ -141,6 +142,10 @@ struct dp_dump {
 
     int has_regs;
     struct dp_regs regs;
+    struct dp_regs *cpu_regs; /* every CPU's registers when the dump has them apart (a Windows guest) */
+    size_t n_cpu_regs;
+    size_t current_cpu;       /* the one regs holds */
+    char guest[256];          /* how a Windows guest was found (guest_find.c), or "" */
 
     struct dp_module *modules;
     size_t n_modules;

@@ -38,6 +38,8 @@ static void qemu_cpu(struct dp_guest_notes *g, const struct dp_map *m, uint64_t 
     struct dp_vcpu *c = &g->vcpus[g->n_vcpus++];
     c->rip = dp_le64(m, off + QS_RIP);
     c->rsp = dp_le64(m, off + QS_RSP);
+    static const uint8_t from[16] = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15}; /* QEMU: rax rbx rcx rdx rsi rdi rsp rbp */
+    for (unsigned i = 0; i < 16; i++) c->gpr[i] = dp_le64(m, off + 8 + 8u * from[i]);
     c->cs = (uint16_t)dp_le32(m, off + QS_SEG(0));
     c->gs_base = dp_le64(m, off + QS_SEG(4) + 16);
     c->cr3 = dp_le64(m, off + QS_CR(3));

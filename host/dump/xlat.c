@@ -11,23 +11,32 @@ struct dp_xlat {
     addrxlat_ctx_t *ctx;
     addrxlat_cb_t *cb;
     addrxlat_meth_t meth;
+    struct dp_dump *d;
 };
 
 /* Pages point into the read-only mapping: nothing to release, but libaddrxlat calls this unconditionally. */
 static void put_page(const addrxlat_buffer_t *buf) { (void)buf; }
+/* A table page copied out of a container libkdumpfile reads (libaddrxlat caches pages: one buffer each). */
+static void put_copy(const addrxlat_buffer_t *buf) { free(buf->priv); }
 
 static addrxlat_status get_page(const addrxlat_cb_t *cb, addrxlat_buffer_t *buf)
 {
-    const struct dp_dump *d = cb->priv;
+    struct dp_xlat *x = cb->priv;
     if (buf->addr.as != ADDRXLAT_KPHYSADDR) return ADDRXLAT_ERR_NOMETH;
     uint64_t pfn = buf->addr.addr >> DP_PAGE_SHIFT;
-    const uint8_t *page = dp_phys_lookup(d, pfn);
+    const uint8_t *page = dp_phys_lookup(x->d, pfn);
+    buf->put_page = put_page;
+    if (!page && x->d->phys_kind == DP_PHYS_KDUMP && pfn < DP_MAX_PFN) {
+        uint8_t *b = malloc(DP_PAGE_SIZE);
+        if (!b) return ADDRXLAT_ERR_NOMEM;
+        if (dp_dump_read_phys(x->d, pfn << DP_PAGE_SHIFT, b, DP_PAGE_SIZE)) free(b);
+        else page = b, buf->priv = b, buf->put_page = put_copy;
+    }
     if (!page) return ADDRXLAT_ERR_NODATA;
     buf->addr.addr = pfn << DP_PAGE_SHIFT;
     buf->ptr = page;
     buf->size = DP_PAGE_SIZE;
     buf->byte_order = ADDRXLAT_LITTLE_ENDIAN;
-    buf->put_page = put_page;
     return ADDRXLAT_OK;
 }
 
@@ -85,7 +94,8 @@ int dp_xlat_new(struct dp_dump *d, char *err, size_t errlen)
         return dp_dump_fail(err, errlen, d->path, DP_ERR_NOMEM, "out of memory");
     }
     x->cb = cb;
-    cb->priv = d;
+    x->d = d;
+    cb->priv = x;
     cb->get_page = get_page;
     cb->read_caps = read_caps;
     d->xlat = x;

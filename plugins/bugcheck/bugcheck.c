@@ -15,8 +15,11 @@ static const char *const bugcheck_provides[] = {"bugcheck.info", "bugcheck.addre
 
 static int bugcheck_no_bugcheck(dp_ctx *ctx)
 {
+    const struct dp_dump_info *i = dp_dump_info(ctx);
+    /* a guest found in a hypervisor's dump whose KiBugCheckData (read through the KDBG) is zero */
+    int guest = i->os && !strcmp(i->os, "windows") && i->kd_debugger_data_block;
     struct dp_finding f = {.code = "bugcheck.none", .severity = DP_SEV_INFO, .confidence = 100,
-                           .title = "no bug check in this dump"};
+                           .title = guest ? "no bug check: the guest was running when dumped" : "no bug check in this dump"};
     return dp_add_finding(ctx, &f);
 }
 

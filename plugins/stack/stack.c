@@ -142,7 +142,7 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
     sw_report_stack(ctx, st, frames, sw_ptr_size(&env), command);
     struct sw_site site = fault_site(w, st, command);
     sw_report_culprit(ctx, frames, st->n, &site);
-    return DP_OK;
+    return sw_report_other_cpus(ctx, &env, max_stack, max_frames);
 }
 
 static const char *const sw_provides[] = {"stack.frame", "stack.context", "stack.culprit", "culprit.vote", NULL};

@@ -48,6 +48,10 @@ struct sw_site {
  * non-OS module on the stack, and writes the stack.culprit finding. */
 void sw_report_culprit(dp_ctx *ctx, const struct sw_named_frame *frames, size_t n, const struct sw_site *site);
 
+/* sw_cpus.c: one stack.cpu finding (STACK_TEXT) for every CPU but the current one, when the dump
+ * holds their registers apart. DP_OK or DP_ERR_NOMEM. */
+int sw_report_other_cpus(dp_ctx *ctx, const struct sw_env *env, uint64_t max_stack, size_t max_frames);
+
 /* "driver!Dispatch+0x12" -> "Dispatch"; "" for "driver+0x38400" (an offset is not a name). */
 void sw_function_of(const char *symbol, char *out, size_t len);
 

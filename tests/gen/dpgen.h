@@ -25,6 +25,8 @@ struct container_opts {
     int paging;             /* QEMU ELF: dump-guest-memory -p (PT_LOADs carry guest virtual addresses) */
 };
 
+#define GUEST_MAX_CPUS 8
+
 /* ---- util.c ---- */
 struct bytes { uint8_t *p; size_t n, cap; };
 struct u64vec { uint64_t *v; size_t n, cap; };
@@ -101,6 +103,8 @@ struct gen {
     unsigned smbios_major, smbios_minor;
     const char *comment;
     struct container_opts copt;
+    uint64_t guest_cpus[GUEST_MAX_CPUS][3]; /* guest.cpus: rip, rsp, rbp of CPUs 1.. (QEMU notes) */
+    uint64_t kdbg_copy_va;                  /* guest.kdbg_encoding: the plain copy the fwcfg header names */
     char err[512];
 };
 
@@ -194,5 +198,10 @@ int write_diskdump(struct gen *g, FILE *f);
 int write_raw(struct gen *g, FILE *f);
 int write_xen(struct gen *g, FILE *f); /* xl dump-core (xc_core) of an HVM guest */
 uint64_t gen_max_pfn(const struct gen *g);
+
+/* ---- guest.c: `guest:`, a Windows guest as a finder without a dump header sees it ---- */
+int guest_build(struct gen *g, node_t *n);
+void guest_cpu_state(const struct gen *g, unsigned cpu, uint8_t *st);
+void guest_fwcfg_header(const struct gen *g, uint8_t *h);
 
 #endif

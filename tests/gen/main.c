@@ -9,7 +9,7 @@
 
 static const char *const top_keys[] = {"arch", "type", "os", "memory", "mappings", "kernel", "modules", "smbios",
                                        "pools", "bugcheck", "context", "stack", "patches", "small", "comment",
-                                       "description", NULL};
+                                       "description", "guest", NULL};
 
 #define TYPE_NAMES "complete, bitmap, small, elf, qemu-elf, kdump, raw or xen"
 
@@ -66,7 +66,7 @@ static int build_machine(struct gen *g, node_t *root, enum dump_type forced)
         mods_parse(g, sc_get(s, root, "modules")) || vm_init(g) || vm_mappings(g, sc_get(s, root, "mappings"), 1) ||
         smbios_map(g) || mods_build(g, sc_get(s, root, "kernel")) || pool_build(g, sc_get(s, root, "pools")) ||
         cpu_build(g, sc_get(s, root, "bugcheck"), sc_get(s, root, "context"), sc_get(s, root, "stack")) ||
-        patches_apply(g, sc_get(s, root, "patches")) || pm_finish_runs(g))
+        patches_apply(g, sc_get(s, root, "patches")) || guest_build(g, sc_get(s, root, "guest")) || pm_finish_runs(g))
         return -1;
     return 0;
 }

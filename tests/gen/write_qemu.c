@@ -27,6 +27,7 @@ static void cpu_state(struct gen *g, unsigned cpu, uint8_t *st)
         unsigned off = is64(g) ? ctx64[i] : ctx32[i], w = is64(g) && i < 17 ? 8 : 4;
         if (off) put_le(st + 8 + 8 * i, get_le(g->context + off, w), w);
     }
+    guest_cpu_state(g, cpu, st);
     uint8_t *seg = st + 8 + 18 * 8;
     put_le(seg, is64(g) ? 0x10 : 0x08, 4); /* cs: kernel mode */
     for (unsigned s = 1; s < 6; s++) put_le(seg + 24 * s, is64(g) ? 0x2b : 0x23, 4);
@@ -55,6 +56,7 @@ int qemu_notes(struct gen *g, struct bytes *notes, uint64_t *vmci_off, uint64_t 
         uint8_t *h = xcalloc(1, hdr_size(g));
         hdr_fill(g, h, 1);
         hdr_set_runs(g, h);
+        guest_fwcfg_header(g, h);
         bytes_put(&desc, h, hdr_size(g));
         free(h);
     } else if (!strncmp(v, "linux:", 6)) {

@@ -136,7 +136,8 @@ struct dp_dump_info {
     uint64_t phys_pages_present;
     /* Appended (containers): the guest a hypervisor-side or Linux dump holds, as far as the container
      * tells. os: "linux" when its VMCOREINFO names a Linux kernel; NULL when unknown (a Windows dump, or
-     * a container that does not say). os_release: the kernel release ("6.1.0-56-cloud-amd64") or NULL. */
+     * a container that does not say); "windows" for a Windows guest found in a hypervisor-side dump
+     * (docs/guests.md). os_release: the kernel release ("6.1.0-56-cloud-amd64") or NULL. */
     const char *os;
     const char *os_release;
 };
@@ -408,6 +409,10 @@ struct dp_host_api {
     int (*dump_tag_get)(dp_ctx *, size_t index, struct dp_dump_tag *out);
     int (*read_virt_image)(dp_ctx *, uint64_t vaddr, void *buf, size_t len);
     int (*module_image_file)(dp_ctx *, const struct dp_module *, const char **path);
+    /* 2.1 too (appended; plugins check with DP_API_HAS): every CPU's registers */
+    size_t (*cpu_count)(dp_ctx *);
+    size_t (*cpu_current)(dp_ctx *);
+    int (*cpu_regs)(dp_ctx *, size_t index, struct dp_regs *out);
 };
 
 /* Every context begins with a pointer to the host's table. */
@@ -512,6 +517,17 @@ static inline int dp_read_virt_image(dp_ctx *c, uint64_t va, void *buf, size_t l
 static inline int dp_module_image_file(dp_ctx *c, const struct dp_module *m, const char **path)
 {
     return DP_API_HAS(c, module_image_file) ? dp_api(c)->module_image_file(c, m, path) : DP_ERR_NOT_FOUND;
+}
+/* Every processor's registers, when the dump holds them apart: a Windows guest found in a hypervisor-side
+ * dump (QEMU's per-CPU notes, each KPRCB's saved CONTEXT). dp_cpu_count: 0 when the dump has only the
+ * crashing CPU's context (dp_get_regs), or the host predates it; dp_cpu_current: the CPU dp_get_regs
+ * returns. dp_get_cpu_regs: DP_OK, DP_ERR_NOT_FOUND past the count, DP_ERR_NOT_APPLICABLE for a CPU
+ * whose registers the dump lacks. */
+static inline size_t dp_cpu_count(dp_ctx *c) { return DP_API_HAS(c, cpu_count) ? dp_api(c)->cpu_count(c) : 0; }
+static inline size_t dp_cpu_current(dp_ctx *c) { return DP_API_HAS(c, cpu_current) ? dp_api(c)->cpu_current(c) : 0; }
+static inline int dp_get_cpu_regs(dp_ctx *c, size_t i, struct dp_regs *r)
+{
+    return DP_API_HAS(c, cpu_regs) ? dp_api(c)->cpu_regs(c, i, r) : DP_ERR_NOT_FOUND;
 }
 /* "module!symbol+0x12", "module+0x1234", or the bare address (8 or 16 hex digits). A buffer of
  * DP_SYMBOLIZE_MAX bytes holds every answer whose function name is shorter than 900 bytes (module

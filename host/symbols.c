@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util.h"
+
+#define DP_SYMBOL_FILE_MAX (2ull << 30)
 
 #define SYM_MAX_LINE (64 * 1024) /* longer than any demangled C++ name dump_syms writes */
 #define SYM_MAX_MODULE_NAME 256
@@ -216,9 +219,11 @@ int dp_symtab_load(struct dp_symtab *t, const char *path, char *err, size_t errl
     struct sym_parser p = {.t = t, .path = path, .err = err, .errlen = errlen};
     dp_vec_init(&p.mod.funcs, sizeof(struct sym_entry));
     dp_vec_init(&p.mod.publics, sizeof(struct sym_entry));
-    FILE *f = fopen(path, "r");
+    /* a FIFO or /dev/zero would block or grow without end: regular files only, capped */
+    int fd = dp_open_regular(path, "symbol file", DP_SYMBOL_FILE_MAX, NULL, err, errlen);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f) {
-        if (err && errlen) snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd), snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return DP_ERR_IO;
     }
     int rc = parse_stream(&p, f);

@@ -18,15 +18,31 @@ static void nl(struct out *o)
     for (int i = 0; i < o->depth; i++) fputs("  ", o->f);
 }
 
+/* Length of the well-formed UTF-8 sequence at P (RFC 3629: no overlongs, surrogates or code
+ * points past U+10FFFF), 0 when P starts none. P is NUL-terminated, so the checks stop at the end. */
+static size_t utf8_len(const unsigned char *p)
+{
+    size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+        (p[0] == 0xf4 && p[1] > 0x8f))
+        return 0;
+    return n;
+}
+
 static void str(struct out *o, const char *s)
 {
     fputc('"', o->f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        size_t n;
         if (*p == '"' || *p == '\\') fprintf(o->f, "\\%c", *p);
         else if (*p == '\n') fputs("\\n", o->f);
         else if (*p == '\t') fputs("\\t", o->f);
         else if (*p < 0x20 || *p == 0x7f) fprintf(o->f, "\\u%04x", *p);
-        else fputc(*p, o->f); /* UTF-8 passes through; plugins hand us UTF-8 or ASCII */
+        else if (*p < 0x80) fputc(*p, o->f);
+        else if ((n = utf8_len(p))) fwrite(p, 1, n, o->f), p += n - 1;
+        else fputs("\\ufffd", o->f); /* JSON is UTF-8: a stray byte becomes the replacement character */
     }
     fputc('"', o->f);
 }

@@ -130,6 +130,26 @@ static void dump_object(dp_ctx *c, struct out *o)
     close_(o, '}');
 }
 
+static void null_or_str(struct out *o, const char *s) { s ? str(o, s) : (void)fputs("null", o->f); }
+
+/* Which program wrote the record and which input it is about; present for every input, including
+ * one that could not be triaged (status says why, error is its one-line message). */
+static void tool_and_input(dp_ctx *c, struct out *o)
+{
+    const struct dp_run_info *r = dp_run_info(c);
+    key(o, "tool", 0), open_(o, '{');
+    key(o, "name", 1), str(o, "dumppipe");
+    key(o, "version", 0), str(o, r->tool_version);
+    close_(o, '}');
+    key(o, "input", 0), open_(o, '{');
+    key(o, "path", 1), null_or_str(o, r->input_path);
+    key(o, "size", 0), fprintf(o->f, "%" PRIu64, r->input_size);
+    key(o, "sha256", 0), null_or_str(o, r->input_sha256);
+    key(o, "status", 0), str(o, r->input_status ? r->input_status : "ok");
+    key(o, "error", 0), null_or_str(o, r->input_error);
+    close_(o, '}');
+}
+
 static void findings(dp_ctx *c, struct out *o)
 {
     static const char *const sev[] = {"info", "warning", "error", "critical"};
@@ -206,6 +226,7 @@ static int json_run(dp_ctx *c, void *state)
     open_(&o, '{');
     key(&o, "schema", 1), str(&o, "dumppipe-triage");
     key(&o, "schema_version", 0), fprintf(o.f, "%d", JSON_SCHEMA_VERSION);
+    tool_and_input(c, &o);
     key(&o, "dump", 0), dump_object(c, &o);
     key(&o, "findings", 0), findings(c, &o);
     key(&o, "artifacts", 0), artifacts(c, &o);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 struct dp_arena_chunk {
     struct dp_arena_chunk *next;
@@ -328,4 +329,25 @@ void dp_one_line(const char *msg, const char *path, char *out, size_t len)
         msg += plen;
     }
     escape_into(msg, SIZE_MAX, out, len, &k);
+}
+
+int dp_sha256_fd(int fd, char hex[65])
+{
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = malloc(CHUNK), md[32];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int rc = buf && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? 0 : ENOMEM;
+    while (!rc) {
+        ssize_t k = read(fd, buf, CHUNK);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) rc = errno;
+        if (k <= 0) break;
+        if (!EVP_DigestUpdate(ctx, buf, (size_t)k)) rc = ENOMEM;
+    }
+    unsigned n = 0;
+    if (!rc && (!EVP_DigestFinal_ex(ctx, md, &n) || n != sizeof md)) rc = ENOMEM;
+    for (unsigned i = 0; !rc && i < sizeof md; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    return rc;
 }

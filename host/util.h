@@ -55,6 +55,10 @@ char *dp_utf8_sanitize(const char *in, size_t n);
 /* Length of the valid UTF-8 sequence at S (1-4), or 0 when the byte at S starts none. */
 size_t dp_utf8_seq_len(const unsigned char *s, size_t avail);
 
+/* SHA-256 of everything FD reads from its current offset, as 64 lower-case hex digits in HEX[65].
+ * 0, or an errno value. */
+int dp_sha256_fd(int fd, char hex[65]);
+
 /* PATH as it can go into a one-line message: itself when it holds no control characters, else
  * single-quoted with C escapes ('a\nb'). BUF receives the quoted form. */
 const char *dp_quote_path(const char *path, char *buf, size_t len);

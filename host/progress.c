@@ -2,27 +2,21 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "util.h"
 
 void dp_progress_init(struct dp_progress_line *p, size_t total, int want)
 {
     memset(p, 0, sizeof *p);
     p->on = want > 0 || (want < 0 && isatty(STDERR_FILENO));
     p->total = total;
-    p->t0_ms = now_ms();
+    p->t0_ms = dp_now_ms();
 }
 
 static void draw(struct dp_progress_line *p, int force)
 {
-    uint64_t now = now_ms();
+    uint64_t now = dp_now_ms();
     if (!p->on || (!force && now - p->drawn_ms < 100)) return;
     p->drawn_ms = now;
     double secs = (double)(now - p->t0_ms) / 1000.0, rate = secs > 0 ? (double)p->done / secs : 0;

@@ -10,8 +10,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DP_UNDER_ASAN 1
@@ -22,13 +23,6 @@
 #endif
 
 enum { DP_SV_MAX_CHILDREN = 256 };
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* /proc/PID/statm: 0 size, 1 resident, 2 shared (file-backed resident: the dump's mapping). */
 static long statm_field(pid_t pid, int field)
@@ -117,29 +111,15 @@ int dp_sv_start(struct dp_sv *w, uint64_t timeout_ms, uint64_t memory_bytes, voi
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     w->pid = pid;
     w->fd = fds[0];
-    w->deadline = now_ms() + timeout_ms;
+    w->deadline = dp_now_ms() + timeout_ms;
     return 0;
 }
 
 static void append(struct dp_sv *w, const unsigned char *p, size_t k)
 {
-    struct dp_wbuf *b = &w->reply;
-    if (b->len + k > w->max_reply) {
-        w->killed_for = "reply";
-        return;
-    }
-    if (b->cap - b->len < k) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        while (cap - b->len < k) cap *= 2;
-        unsigned char *d = realloc(b->data, cap);
-        if (!d) {
-            w->killed_for = "reply";
-            return;
-        }
-        b->data = d, b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, k);
-    b->len += k;
+    if (w->reply.len + k > w->max_reply) w->killed_for = "reply";
+    else dp_wbuf_put(&w->reply, p, k);
+    if (w->reply.oom) w->killed_for = "reply";
 }
 
 /* Reads what is there; at end of file (every writer gone) closes our end. */
@@ -182,7 +162,7 @@ static void reap(struct dp_sv *w, int block)
 
 static void check_limits(struct dp_sv *w)
 {
-    if (!w->killed_for && now_ms() >= w->deadline) w->killed_for = "timeout";
+    if (!w->killed_for && dp_now_ms() >= w->deadline) w->killed_for = "timeout";
     if (!w->killed_for && private_resident(w->pid) > (long)w->memory_bytes) w->killed_for = "memory";
     if (w->killed_for) {
         kill(w->pid, SIGKILL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 
@@ -177,6 +178,13 @@ int dp_parse_size(const char *s, uint64_t *out)
     static const char *const units[] = {"", "k", "K", "M", "G", "KiB", "MiB", "GiB"};
     static const uint64_t scale[] = {1, 1024, 1024, 1 << 20, 1 << 30, 1024, 1 << 20, 1 << 30};
     return parse_scaled(s, units, scale, 8, out);
+}
+
+uint64_t dp_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int dp_strcaseeq(const char *a, const char *b)

@@ -36,6 +36,8 @@ int dp_parse_duration_ms(const char *s, uint64_t *out);
 int dp_parse_size(const char *s, uint64_t *out);
 
 int dp_strcaseeq(const char *a, const char *b);
+/* Milliseconds of CLOCK_MONOTONIC, for deadlines and rates. */
+uint64_t dp_now_ms(void);
 /* Directory of the running executable, or NULL. */
 int dp_exe_dir(char *buf, size_t len);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,7 +85,7 @@ int dp_sv_start(struct dp_sv *w, uint64_t timeout_ms, uint64_t memory_bytes, voi
 {
     int fds[2];
     memset(w, 0, sizeof *w);
-    w->fd = -1;
+    w->fd = w->pidfd = -1;
     w->timeout_ms = timeout_ms;
     w->memory_bytes = memory_bytes;
     w->max_reply = 256u << 20;
@@ -111,6 +112,7 @@ int dp_sv_start(struct dp_sv *w, uint64_t timeout_ms, uint64_t memory_bytes, voi
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     w->pid = pid;
     w->fd = fds[0];
+    w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     w->deadline = dp_now_ms() + timeout_ms;
     return 0;
 }
@@ -157,7 +159,8 @@ static void reap(struct dp_sv *w, int block)
     /* what the child wrote before it ended is in the pipe; a grandchild may still hold the write end */
     drain(w);
     if (w->fd >= 0) close(w->fd);
-    w->fd = -1;
+    if (w->pidfd >= 0) close(w->pidfd);
+    w->fd = w->pidfd = -1;
 }
 
 static void check_limits(struct dp_sv *w)
@@ -172,15 +175,21 @@ static void check_limits(struct dp_sv *w)
 
 void dp_sv_poll(struct dp_sv *const *w, size_t n, int poll_ms)
 {
-    struct pollfd p[DP_SV_MAX_CHILDREN];
+    struct pollfd p[2 * DP_SV_MAX_CHILDREN];
     size_t map[DP_SV_MAX_CHILDREN], k = 0;
-    for (size_t i = 0; i < n && k < DP_SV_MAX_CHILDREN; i++)
-        if (!w[i]->done) p[k] = (struct pollfd){w[i]->fd, POLLIN, 0}, map[k++] = i;
+    for (size_t i = 0; i < n && k < DP_SV_MAX_CHILDREN; i++) {
+        if (w[i]->done) continue;
+        /* without a pidfd, a child whose pipe has ended is looked at again soon */
+        if (w[i]->fd < 0 && w[i]->pidfd < 0 && poll_ms > 1) poll_ms = 1;
+        p[2 * k] = (struct pollfd){w[i]->fd, POLLIN, 0};
+        p[2 * k + 1] = (struct pollfd){w[i]->pidfd, POLLIN, 0};
+        map[k++] = i;
+    }
     if (!k) return;
-    poll(p, k, poll_ms);
+    poll(p, 2 * k, poll_ms);
     for (size_t j = 0; j < k; j++) {
         struct dp_sv *c = w[map[j]];
-        if (p[j].revents) drain(c);
+        if (p[2 * j].revents) drain(c);
         reap(c, 0);
         if (!c->done) check_limits(c);
     }
@@ -194,7 +203,8 @@ void dp_sv_wait(struct dp_sv *w)
 void dp_sv_free(struct dp_sv *w)
 {
     if (w->fd >= 0) close(w->fd);
-    w->fd = -1;
+    if (w->pidfd >= 0) close(w->pidfd);
+    w->fd = w->pidfd = -1;
     dp_wbuf_free(&w->reply);
 }
 

@@ -12,7 +12,8 @@
 
 struct dp_sv {
     pid_t pid;
-    int fd; /* read end of the child's pipe, non-blocking; -1 once closed */
+    int fd;    /* read end of the child's pipe, non-blocking; -1 once closed */
+    int pidfd; /* readable when the child ends, so its end is seen at once; -1 if unsupported */
     uint64_t timeout_ms, deadline, memory_bytes;
     size_t max_reply;
     struct dp_wbuf reply;   /* everything the child wrote */

@@ -31,4 +31,10 @@ const uint8_t *dp_dump_phys_page(struct dp_dump *d, uint64_t pfn);
 size_t dp_dump_module_count(struct dp_dump *d);
 const struct dp_module *dp_dump_module(struct dp_dump *d, size_t index);
 
+/* Small dumps: the triage header's copy of the crashing processor's KPRCB, the current process
+ * (EPROCESS) or thread (ETHREAD). *data points into the read-only mapping; *len is what the file holds
+ * from there (capped), not the structure's size. DP_ERR_NOT_APPLICABLE for other dump types. */
+enum dp_triage_block { DP_TRIAGE_PRCB, DP_TRIAGE_PROCESS, DP_TRIAGE_THREAD };
+int dp_dump_triage_block(struct dp_dump *d, enum dp_triage_block which, const uint8_t **data, size_t *len);
+
 #endif

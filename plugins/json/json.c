@@ -204,6 +204,15 @@ static void summary_and_steps(dp_ctx *c, struct out *o)
         close_(o, '}');
     }
     key(o, "bucket", 0), s->bucket ? str(o, s->bucket) : (void)fputs("null", o->f);
+    /* the `!analyze -v` keys of the summary (docs/bucket.md); null while unknown */
+    const struct {
+        const char *name, *value;
+    } keys[] = {{"failure_id_hash", s->failure_id_hash}, {"symbol_name", s->symbol_name}, {"module_name", s->module_name},
+                {"image_name", s->image_name}, {"process_name", s->process_name}, {"stack_command", s->stack_command}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        key(o, keys[i].name, 0), keys[i].value ? str(o, keys[i].value) : (void)fputs("null", o->f);
+    key(o, "image_timestamp", 0), s->image_timestamp ? (void)fprintf(o->f, "%u", (unsigned)s->image_timestamp) : (void)fputs("null", o->f);
+    key(o, "current_irql", 0), s->current_irql >= 0 ? (void)fprintf(o->f, "%d", s->current_irql) : (void)fputs("null", o->f);
     close_(o, '}');
     key(o, "steps", 0), open_(o, '[');
     for (size_t i = 0; i < dp_step_count(c); i++) {

@@ -32,20 +32,24 @@ int sw_os_pattern_matches(const char *pattern, size_t len, const char *module)
     return 1;
 }
 
-int sw_os_listed(const char *list, const char *module)
+/* Calls MATCH on each pattern of LIST (one a line, '#' comments, blanks trimmed) until it says yes. */
+static int any_line(const char *list, int (*match)(const char *p, size_t len, const void *arg), const void *arg)
 {
     for (const char *line = list; line && *line;) {
         size_t len = strcspn(line, "\n");
-        const char *end = line + len;
-        const char *hash = memchr(line, '#', len);
+        const char *end = line + len, *hash = memchr(line, '#', len);
         const char *p = line, *q = hash ? hash : end;
         while (p < q && isspace((unsigned char)*p)) p++;
         while (q > p && isspace((unsigned char)q[-1])) q--;
-        if (q > p && sw_os_pattern_matches(p, (size_t)(q - p), module)) return 1;
+        if (q > p && match(p, (size_t)(q - p), arg)) return 1;
         line = *end ? end + 1 : end;
     }
     return 0;
 }
+
+static int os_line(const char *p, size_t len, const void *module) { return sw_os_pattern_matches(p, len, module); }
+
+int sw_os_listed(const char *list, const char *module) { return any_line(list, os_line, module); }
 
 int sw_is_os_module(const char *module, const char *const *extra, size_t n_extra)
 {
@@ -62,3 +66,45 @@ size_t sw_first_non_os(const char *const *modules, size_t n, const char *const *
         if (modules[i] && *modules[i] && !sw_is_os_module(modules[i], extra, n_extra)) return i;
     return n;
 }
+
+static int same_text(const char *a, size_t n, const char *b, size_t m)
+{
+    if (n != m) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!same_char(a[i], b[i])) return 0;
+    return 1;
+}
+
+/* One "module!function*" pattern against a symbol's module and function. */
+static int skip_matches(const char *p, size_t len, const char *mod, size_t mod_len, const char *fn, size_t fn_len)
+{
+    const char *bang = memchr(p, '!', len);
+    if (!bang || !same_text(p, (size_t)(bang - p), mod, mod_len)) return 0;
+    const char *f = bang + 1;
+    size_t flen = len - (size_t)(f - p);
+    if (flen && f[flen - 1] == '*') return fn_len >= flen - 1 && same_text(f, flen - 1, fn, flen - 1);
+    return same_text(f, flen, fn, fn_len);
+}
+
+struct skip_target {
+    const char *mod, *fn;
+    size_t mod_len, fn_len;
+};
+
+static int skip_line(const char *p, size_t len, const void *arg)
+{
+    const struct skip_target *t = arg;
+    return skip_matches(p, len, t->mod, t->mod_len, t->fn, t->fn_len);
+}
+
+int sw_skip_listed(const char *list, const char *symbol)
+{
+    const char *bang = symbol ? strchr(symbol, '!') : NULL;
+    if (!bang || !bang[1]) return 0;
+    const char *plus = strstr(bang + 1, "+0x");
+    struct skip_target t = {.mod = symbol, .mod_len = (size_t)(bang - symbol), .fn = bang + 1,
+                            .fn_len = plus ? (size_t)(plus - bang - 1) : strlen(bang + 1)};
+    return any_line(list, skip_line, &t);
+}
+
+int sw_is_machinery(const char *symbol) { return sw_skip_listed(sw_builtin_skip_functions, symbol); }

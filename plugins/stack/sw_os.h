@@ -21,4 +21,11 @@ int sw_is_os_module(const char *module, const char *const *extra, size_t n_extra
  * not an operating-system module; n when every frame belongs to the OS. */
 size_t sw_first_non_os(const char *const *modules, size_t n, const char *const *extra, size_t n_extra);
 
+extern const char sw_builtin_skip_functions[]; /* skip_functions.txt, embedded at build time */
+
+/* Is SYMBOL ("nt!KeBugCheckEx+0x1b", as dp_symbolize writes it) a function of LIST (lines of
+ * `module!function`, function patterns may end in '*')? "nt+0x3f5a80" never is: no function known. */
+int sw_skip_listed(const char *list, const char *symbol);
+int sw_is_machinery(const char *symbol);
+
 #endif

@@ -11,18 +11,11 @@ const char *sw_source_name(enum sw_source s)
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "scan";
 }
 
-/* x64 addresses the way WinDbg prints them, high and low halves apart: ffff8504`29890ee8. */
-static void format_addr(char *out, size_t len, unsigned ptr_size, uint64_t v)
-{
-    if (ptr_size == 8) snprintf(out, len, "%08" PRIx32 "`%08" PRIx32, (uint32_t)(v >> 32), (uint32_t)v);
-    else snprintf(out, len, "%08" PRIx32, (uint32_t)v);
-}
-
 void sw_format_frame(char *out, size_t len, unsigned ptr_size, const struct sw_frame *f, const char *symbol)
 {
     char sp[24], ret[24];
-    format_addr(sp, sizeof sp, ptr_size, f->sp);
-    format_addr(ret, sizeof ret, ptr_size, f->ret);
+    sw_format_addr(sp, sizeof sp, ptr_size, f->sp);
+    sw_format_addr(ret, sizeof ret, ptr_size, f->ret);
     snprintf(out, len, "%s %s %s", sp, ret, symbol);
 }
 
@@ -48,7 +41,8 @@ static void publish_frame(dp_ctx *ctx, size_t i, const struct sw_named_frame *nf
     dp_publish(ctx, "stack.frame", row, sizeof row / sizeof row[0]);
 }
 
-void sw_report_stack(dp_ctx *ctx, const struct sw_stack *st, const struct sw_named_frame *frames, unsigned ptr_size)
+void sw_report_stack(dp_ctx *ctx, const struct sw_stack *st, const struct sw_named_frame *frames, unsigned ptr_size,
+                     const char *command)
 {
     struct dp_text t;
     size_t scanned = 0, weak = 0;
@@ -68,8 +62,9 @@ void sw_report_stack(dp_ctx *ctx, const struct sw_stack *st, const struct sw_nam
         dp_text_printf(&t, "\n%zu frame%s accepted by module range alone (the module's code is not in the dump, so no "
                        "call before the return address could be checked): lower confidence.\n", weak, weak == 1 ? "" : "s");
     char title[256];
-    snprintf(title, sizeof title, "%zu frame%s from %s%s", st->n, st->n == 1 ? "" : "s", st->n ? frames[0].symbol : "?",
-             scanned ? ", some found by scanning the stack" : "");
+    snprintf(title, sizeof title, "%zu frame%s from %s%s%s%s", st->n, st->n == 1 ? "" : "s", st->n ? frames[0].symbol : "?",
+             command && *command ? " (" : "", command && *command ? command : "", command && *command ? ")" : "");
+    if (scanned) snprintf(title + strlen(title), sizeof title - strlen(title), ", some found by scanning the stack");
     const struct dp_field ev[] = {DP_U64("frames", st->n), DP_U64("scanned", scanned), DP_U64("weak", weak),
                                   DP_ADDR("stack_low", st->lo), DP_ADDR("stack_high", st->hi)};
     struct dp_finding fd = {.code = "stack.text", .severity = DP_SEV_INFO,

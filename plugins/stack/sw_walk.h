@@ -30,7 +30,7 @@ enum sw_ret {
 
 struct sw_env {
     void *user;
-    enum dp_arch arch; /* DP_ARCH_X86 or DP_ARCH_X64 */
+    enum dp_arch arch; /* DP_ARCH_X86, DP_ARCH_X64 (DP_ARCH_ARM64: the context finder; walking is sw_arm64.c's) */
     int (*read)(void *user, uint64_t va, void *buf, size_t len);
     /* 1 when ADDR lies in a loaded module, with its *base; *exec: 1 in an executable section, 0 in
      * another section, -1 when the module's headers are not in the dump. */
@@ -55,7 +55,7 @@ struct sw_stack {
     size_t n;
 };
 
-static inline unsigned sw_ptr_size(const struct sw_env *e) { return e->arch == DP_ARCH_X64 ? 8 : 4; }
+static inline unsigned sw_ptr_size(const struct sw_env *e) { return e->arch == DP_ARCH_X86 ? 4 : 8; }
 
 /* Does a call instruction end exactly at RET? CODE holds the N bytes just below RET. */
 int sw_call_ends_at(const struct sw_env *e, const uint8_t *code, size_t n, uint64_t ret);

@@ -78,19 +78,36 @@ static void print_finding(dp_ctx *c, FILE *f, const struct dp_finding *x)
     fputc('\n', f);
 }
 
+/* The keys `!analyze -v` prints under "Debugging Details", before the stack. */
+static void print_details(dp_ctx *c, FILE *f)
+{
+    const struct dp_dump_info *i = dp_dump_info(c);
+    const struct dp_summary *s = dp_summary(c);
+    int w = i->ptr_size == 8 ? 16 : 8;
+    if (i->has_bugcheck) {
+        fprintf(f, "BUGCHECK_CODE:  %" PRIx32 "\n\n", i->bugcheck_code);
+        for (int k = 0; k < 4; k++) fprintf(f, "BUGCHECK_P%d: %0*" PRIx64 "\n", k + 1, w, i->bugcheck_params[k]);
+        fputc('\n', f);
+    }
+    if (s->process_name) fprintf(f, "PROCESS_NAME:  %s\n\n", s->process_name);
+    if (s->current_irql >= 0) fprintf(f, "CURRENT_IRQL:  %x\n\n", (unsigned)s->current_irql);
+}
+
 static void print_summary(dp_ctx *c, FILE *f)
 {
     const struct dp_summary *s = dp_summary(c);
+    if (s->symbol_name) fprintf(f, "SYMBOL_NAME:  %s\n\n", s->symbol_name);
     if (s->culprit_module) {
-        char stem[128];
-        snprintf(stem, sizeof stem, "%s", s->culprit_module);
-        char *dot = strrchr(stem, '.');
-        if (dot) *dot = 0;
-        fprintf(f, "MODULE_NAME: %s\n\nIMAGE_NAME:  %s\n\n", stem, s->culprit_module);
+        fprintf(f, "MODULE_NAME: %s\n\nIMAGE_NAME:  %s\n\n", s->module_name ? s->module_name : s->culprit_module,
+                s->image_name ? s->image_name : s->culprit_module);
+        if (s->image_timestamp) fprintf(f, "IMAGE_TIMESTAMP:  %08" PRIx32 "\n\n", s->image_timestamp);
+    }
+    if (s->stack_command) fprintf(f, "STACK_COMMAND:  %s\n\n", s->stack_command);
+    if (s->culprit_module)
         fprintf(f, "CULPRIT_CONFIDENCE: %u%%\n\nCULPRIT_REASONS: %s\n\n", s->culprit_confidence,
                 s->culprit_reason ? s->culprit_reason : "");
-    }
-    if (s->bucket) fprintf(f, "FAILURE_BUCKET_ID:  %s\n", s->bucket);
+    if (s->bucket) fprintf(f, "FAILURE_BUCKET_ID:  %s\n\n", s->bucket);
+    if (s->failure_id_hash) fprintf(f, "FAILURE_ID_HASH:  %s\n", s->failure_id_hash);
     for (size_t i = 0; i < dp_step_count(c); i++) {
         const struct dp_step_result *r = dp_step_get(c, i);
         if (strcmp(r->status, "ok") != 0) fprintf(f, "STEP_FAILED: %s: %s\n", r->plugin, r->message ? r->message : r->status);
@@ -109,9 +126,16 @@ static int text_run(dp_ctx *c, void *state)
                 run->input_error ? run->input_error : "not triaged", run->input_status);
         return ferror(f) ? DP_ERR_IO : DP_OK;
     }
+    int dump = strcmp(dp_dump_info(c)->format, "none") != 0, details = 0;
     print_header(c, f);
-    for (size_t i = 0; i < dp_finding_count(c); i++) print_finding(c, f, dp_finding_get(c, i));
-    if (strcmp(dp_dump_info(c)->format, "none") != 0) print_summary(c, f);
+    for (size_t i = 0; i < dp_finding_count(c); i++) {
+        const struct dp_finding *x = dp_finding_get(c, i);
+        print_finding(c, f, x);
+        /* WinDbg lists the debugging details right after the bug check's arguments */
+        if (dump && !details && x->code && !strcmp(x->code, "bugcheck.code")) print_details(c, f), details = 1;
+    }
+    if (dump && !details) print_details(c, f);
+    if (dump) print_summary(c, f);
     return ferror(f) ? DP_ERR_IO : DP_OK;
 }
 

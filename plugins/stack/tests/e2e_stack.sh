@@ -113,22 +113,72 @@ if [ "$(bucket)" != "$X64_BUCKET" ]; then _ok; else _fail "another culprit gave 
 # os_modules: a pipeline that declares mydrv part of the OS leaves nothing to blame
 POS=$(printf 'version: 1\nsteps:\n  - plugin: stack\n    options: { os_modules: [mydrv] }\nsinks: [{plugin: text}]\n' | pipeline x64-os)
 run -p "$POS" "$D64"
-expect_line "[stack] info: only operating-system modules on the stack"
-expect_no_line "Culprit: mydrv.sys"
+expect_line "[stack] warning: mydrv.sys: the fault happened there"
+expect_line "(an operating-system module: a driver on the same stack would outweigh it)"
+expect_line "SYMBOL_NAME:  mydrv!ReadRegister"
 
-# ---- the real Windows 10 small memory dump ----
-REAL=${DP_REAL_DIR:-}/triage_x64.dmp
-if [ -r "$REAL" ]; then
-    run -p "$P64" "$REAL"
+# ---- the real small memory dumps: the fault's own context, its stack, the culprit and the keys ----
+# real_dump FILE LINE...: the x64 pipeline on a real dump (skipped when absent): exit 0 and every LINE.
+real_dump() {
+    local f=${DP_REAL_DIR:-}/$1; shift
+    if [ ! -r "$f" ]; then echo "skipping $f: not readable"; return 1; fi
+    run -p "$P64" "$f"
     expect_rc 0
-    expect_line "ffff8504\`29890ee8 fffff804\`7be0f4e1 nt+0x3f5a80"
-    for ret in 8b58313f 8b583234 8b5a0e8f 8b5a83f6 8b59f852 799cc027 7995a866; do expect_line " fffff804\`$ret "; done
-    expect_line "amdppm+0x313f"
-    expect_line "Culprit: amdppm.sys"
-    expect_line "  - the bug check's exception_address amdppm+0x334c is in amdppm.sys"
-    expect_line "IMAGE_NAME:  amdppm.sys"
-    expect_line "FAILURE_BUCKET_ID:  0x7E_EXCEPTION_amdppm.sys"
-else
-    echo "skipping the real dump: $REAL not readable"
+    local l
+    for l in "$@"; do expect_line "$l"; done
+}
+
+if real_dump triage_x64.dmp \
+    "[stack] info: context record of the fault: .cxr 0xffff850429891720 (Arg4)" \
+    "EXCEPTION_RECORD:  ffff850429891ee8 -- (.exr 0xffff850429891ee8)" \
+    "   ExceptionCode: c0000005 (Access violation)" \
+    "Attempt to write to address ffffffffffffffff" \
+    "CONTEXT:  ffff850429891720 -- (.cxr 0xffff850429891720)" \
+    "rip=fffff8048b58334c rsp=ffff850429892120 rbp=fffff8048b58f598" \
+    "fffff804\`8b58334c 43891401        mov     dword ptr [r9+r8],edx" \
+    "ffff8504\`29892120 fffff804\`8b5a2e2c amdppm+0x334c" \
+    "amdppm+0x313f" \
+    "Culprit: amdppm.sys" \
+    "  - the bug check's exception_address amdppm+0x334c is in amdppm.sys" \
+    "BUGCHECK_CODE:  1000007e" \
+    "BUGCHECK_P4: ffff850429891720" \
+    "PROCESS_NAME:  System" \
+    "SYMBOL_NAME:  amdppm+0x334c" \
+    "IMAGE_NAME:  amdppm.sys" \
+    "STACK_COMMAND:  .cxr 0xffff850429891720 ; kb" \
+    "FAILURE_BUCKET_ID:  0x7E_C0000005_EXCEPTION_amdppm.sys!unknown_function+0x334c" \
+    "FAILURE_ID_HASH:  {"; then
+    run -p "$J64" "${DP_REAL_DIR:-}/triage_x64.dmp"
+    expect_json "d['summary']['culprit']['module'] == 'amdppm.sys'"
+    expect_json "[r['fields']['source'] for r in d['artifacts']['stack.frame']][0] == 'context'"
+    expect_json "d['summary']['process_name'] == 'System' and d['summary']['image_name'] == 'amdppm.sys' and d['summary']['current_irql'] == 0"
+    expect_json "d['summary']['stack_command'] == '.cxr 0xffff850429891720 ; kb' and d['summary']['symbol_name'] == 'amdppm+0x334c'"
+    expect_json "d['artifacts']['stack.context'][0]['fields']['exception_code'] == 0xc0000005"
 fi
+
+real_dump mini_x64_0x50_ntfs.dmp \
+    "[stack] info: trap frame of the fault: .trap 0xfffffd827df3a030 (found on the stack)" \
+    "rip=fffff804206cb873 rsp=fffffd827df3a1c0 rbp=0000000000000003" \
+    "fffffd82\`7df3a1c0 fffff804\`206ab2e9 Ntfs+0xfb873" \
+    "Culprit: Ntfs.sys" \
+    "PROCESS_NAME:  svchost.exe" \
+    "MODULE_NAME: Ntfs" \
+    "IMAGE_NAME:  Ntfs.sys" \
+    "FAILURE_BUCKET_ID:  0x50_EXCEPTION_Ntfs.sys!unknown_function+0xfb873"
+
+real_dump mini_x64_0x1e.dmp \
+    "[stack] info: context record of the fault: .cxr 0xffff9100be79adc0 (found on the stack)" \
+    "EXCEPTION_RECORD:  ffff9100be79b588 -- (.exr 0xffff9100be79b588)" \
+    "fffff803\`1b40f001 0fb68a89020000  movzx   ecx,byte ptr [rdx+0x289]" \
+    "ffff9100\`be79b7c8 ffffccd0\`b584c9ff nt+0x20f001" \
+    "PROCESS_NAME:  opera.exe" \
+    "MODULE_NAME: nt" \
+    "IMAGE_NAME:  ntkrnlmp.exe" \
+    "FAILURE_BUCKET_ID:  0x1E_C0000005_EXCEPTION_ntkrnlmp.exe!unknown_function+0x20f001"
+
+real_dump mini_x64_0x133_dell.dmp \
+    "[stack] info: no context of the fault: bug check 0x133 names no context of a fault" \
+    "CURRENT_IRQL:  d" \
+    "FAILURE_BUCKET_ID:  0x133_1_HANG_ntkrnlmp.exe"
+
 finish

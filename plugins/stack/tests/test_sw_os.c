@@ -79,12 +79,35 @@ static void test_first_non_os(void **state)
     assert_int_equal(sw_first_non_os(frames, 0, NULL, 0), 0);
 }
 
+/* The bug-check machinery: module!function patterns, prefixes, case, and frames without a function. */
+static void test_skip_list(void **state)
+{
+    (void)state;
+    const char *list = "# comment\nnt!KeBugCheckEx\n  nt!ExFreePool*  \nhal!HalpTimerClockInterrupt\n";
+    assert_true(sw_skip_listed(list, "nt!KeBugCheckEx+0x1b"));
+    assert_true(sw_skip_listed(list, "nt!KeBugCheckEx"));
+    assert_true(sw_skip_listed(list, "NT!kebugcheckex+0x1b"));
+    assert_false(sw_skip_listed(list, "nt!KeBugCheckExtra+0x1b"));
+    assert_true(sw_skip_listed(list, "nt!ExFreePoolWithTag+0x477"));
+    assert_true(sw_skip_listed(list, "nt!ExFreePool+0xf"));
+    assert_false(sw_skip_listed(list, "nt!ExFree+0xf"));
+    assert_false(sw_skip_listed(list, "driver!KeBugCheckEx"));
+    assert_false(sw_skip_listed(list, "nt+0x3f5a80"));
+    assert_false(sw_skip_listed(list, "fffff80412345678"));
+    assert_false(sw_skip_listed(list, NULL));
+    /* the built-in list */
+    assert_true(sw_is_machinery("nt!KiPageFault+0x3c5"));
+    assert_true(sw_is_machinery("nt!KiDpcWatchdog+0x12"));
+    assert_false(sw_is_machinery("nt!IofCallDriver+0x45"));
+    assert_false(sw_is_machinery("driver+0x38400"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pattern_exact_and_case), cmocka_unit_test(test_pattern_prefix),
         cmocka_unit_test(test_list_comments_and_blanks), cmocka_unit_test(test_builtin_list),
-        cmocka_unit_test(test_extra_names), cmocka_unit_test(test_first_non_os),
+        cmocka_unit_test(test_extra_names), cmocka_unit_test(test_first_non_os), cmocka_unit_test(test_skip_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,16 @@ struct dp_summary {
     const char *culprit_reason;
     unsigned culprit_confidence;
     const char *bucket; /* one-line failure signature */
+    /* Appended in ABI 2.0 (a sink reads them by name; each NULL, or -1 for current_irql, while unknown):
+     * the keys `!analyze -v` prints, built as docs/bucket.md says. */
+    const char *symbol_name;     /* SYMBOL_NAME: the culprit's frame, "amdppm+0x334c", "Ntfs!NtfsFoo+0x12" */
+    const char *module_name;     /* MODULE_NAME: "amdppm", "nt" */
+    const char *image_name;      /* IMAGE_NAME: "amdppm.sys", "ntkrnlmp.exe" for the kernel */
+    uint32_t image_timestamp;    /* the culprit image's TimeDateStamp; 0 when unknown */
+    const char *failure_id_hash; /* FAILURE_ID_HASH: "{8 hex-4-4-4-12}", FNV-1a 128 of the bucket */
+    const char *process_name;    /* PROCESS_NAME: the crashing thread's EPROCESS.ImageFileName */
+    int current_irql;            /* CURRENT_IRQL; -1 when unknown */
+    const char *stack_command;   /* STACK_COMMAND: ".cxr 0x... ; kb" when the stack came from the fault's context */
 };
 
 struct dp_step_result {

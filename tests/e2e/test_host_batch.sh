@@ -104,10 +104,10 @@ cp "$D3" a.dmp; cp "$D1" b.dmp; cp "$D3" c.dmp; printf 'MZ' >d.dmp
 run_t -j 2 -O /dev/null --summary a.dmp b.dmp c.dmp d.dmp
 expect_rc 3
 [ "$OUT" = "BUCKETS: 4 dumps in 3 buckets
-COUNT  BUCKET                              CULPRIT       FIRST DUMP  LAST DUMP
-    2  0x19_20_POOL_CORRUPTION_driver.sys  driver.sys    a.dmp       c.dmp
-    1  0xD1_EXCEPTION_sample64.sys         sample64.sys  b.dmp       b.dmp
-    1  (malformed)                         -             d.dmp       d.dmp" ] && _ok || _fail "summary table: $OUT"
+COUNT  BUCKET                                               CULPRIT       FIRST DUMP  LAST DUMP
+    2  0x19_20_POOL_CORRUPTION_driver.sys                   driver.sys    a.dmp       c.dmp
+    1  0xD1_EXCEPTION_sample64.sys!unknown_function+0x130b  sample64.sys  b.dmp       b.dmp
+    1  (malformed)                                          -             d.dmp       d.dmp" ] && _ok || _fail "summary table: $OUT"
 cd - >/dev/null || exit 1
 
 # progress: none when standard error is not a terminal; on a terminal, done/total and the

@@ -20,7 +20,7 @@ void dp_wbuf_free(struct dp_wbuf *b)
 
 void dp_wbuf_put(struct dp_wbuf *b, const void *p, size_t n)
 {
-    if (b->oom) return;
+    if (b->oom || !n) return; /* memcpy from NULL is undefined even for 0 bytes */
     if (b->cap - b->len < n) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap - b->len < n) cap *= 2;

@@ -302,11 +302,11 @@ static int needs_quoting(const char *s)
     return 0;
 }
 
-/* Copies S into OUT[*k..] with control characters as C escapes. */
-static void escape_into(const char *s, size_t n, char *out, size_t len, size_t *k)
+/* Copies S into OUT[*k..] with control characters (and, inside quotes, the quote) as C escapes. */
+static void escape_into(const char *s, int quoted, char *out, size_t len, size_t *k)
 {
-    for (const unsigned char *p = (const unsigned char *)s; n-- && *p && *k + 5 < len; p++) {
-        const char *e = *p == '\n' ? "\\n" : *p == '\t' ? "\\t" : *p == '\r' ? "\\r" : *p == '\'' ? "\\'" : NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p && *k + 5 < len; p++) {
+        const char *e = *p == '\n' ? "\\n" : *p == '\t' ? "\\t" : *p == '\r' ? "\\r" : quoted && *p == '\'' ? "\\'" : NULL;
         if (e) *k += (size_t)snprintf(out + *k, len - *k, "%s", e);
         else if (*p < 0x20 || *p == 0x7f) *k += (size_t)snprintf(out + *k, len - *k, "\\x%02x", *p);
         else out[(*k)++] = (char)*p;
@@ -319,7 +319,7 @@ const char *dp_quote_path(const char *path, char *buf, size_t len)
     if (!needs_quoting(path) || len < 8) return path;
     size_t k = 1;
     buf[0] = '\'';
-    escape_into(path, SIZE_MAX, buf, len - 1, &k);
+    escape_into(path, 1, buf, len - 1, &k);
     buf[k++] = '\'';
     buf[k] = 0;
     return buf;
@@ -336,7 +336,7 @@ void dp_one_line(const char *msg, const char *path, char *out, size_t len)
         if (k >= len) k = len - 1;
         msg += plen;
     }
-    escape_into(msg, SIZE_MAX, out, len, &k);
+    escape_into(msg, 0, out, len, &k);
 }
 
 int dp_sha256_fd(int fd, char hex[65])

@@ -46,8 +46,8 @@ static void quoting(void **state)
     assert_string_equal(dp_quote_path("a\nb'c\x01", buf, sizeof buf), "'a\\nb\\'c\\x01'");
     dp_one_line("a\nb.dmp: file is empty", "a\nb.dmp", line, sizeof line);
     assert_string_equal(line, "'a\\nb.dmp': file is empty");
-    dp_one_line("x.dmp: odd\rtext", "x.dmp", line, sizeof line);
-    assert_string_equal(line, "x.dmp: odd\\rtext");
+    dp_one_line("x.dmp: odd\rtext, 'quoted'", "x.dmp", line, sizeof line);
+    assert_string_equal(line, "x.dmp: odd\\rtext, 'quoted'");
 }
 
 static void sha256(void **state)

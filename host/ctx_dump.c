@@ -49,6 +49,14 @@ int dp_ctx_phys_run(dp_ctx *c, size_t i, uint64_t *pfn, uint64_t *n)
 
 const uint8_t *dp_ctx_phys_page(dp_ctx *c, uint64_t pfn) { return c->dump ? dp_dump_phys_page(c->dump, pfn) : NULL; }
 
+size_t dp_ctx_dump_tag_count(dp_ctx *c) { return c->dump ? dp_dump_n_tags(c->dump) : 0; }
+
+int dp_ctx_dump_tag_get(dp_ctx *c, size_t i, struct dp_dump_tag *out)
+{
+    if (!out) return DP_ERR_INVALID;
+    return c->dump ? dp_dump_tag_at(c->dump, i, out) : DP_ERR_NOT_FOUND;
+}
+
 /* ---- modules ---- */
 
 size_t dp_ctx_module_count(dp_ctx *c) { return c->n_modules; }

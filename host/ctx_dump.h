@@ -34,6 +34,8 @@ int dp_ctx_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len,
 int dp_ctx_load_image_file(dp_ctx *c, const char *path, uint64_t base, uint8_t **image, size_t *size);
 void dp_ctx_free_buffer(dp_ctx *c, void *p);
 int dp_ctx_unwind_frame(dp_ctx *c, struct dp_regs *regs);
+size_t dp_ctx_dump_tag_count(dp_ctx *c);
+int dp_ctx_dump_tag_get(dp_ctx *c, size_t i, struct dp_dump_tag *out);
 
 #define DP_CTX_DUMP_API_ENTRIES                                                                    \
     .dump_info = dp_ctx_dump_info, .get_regs = dp_ctx_get_regs, .read_phys = dp_ctx_read_phys,    \
@@ -45,6 +47,7 @@ int dp_ctx_unwind_frame(dp_ctx *c, struct dp_regs *regs);
     .module_export_nearest = dp_ctx_module_export_nearest,                                         \
     .module_data_directory = dp_ctx_module_data_directory, .symbolize = dp_ctx_symbolize,          \
     .disasm = dp_ctx_disasm, .load_image_file = dp_ctx_load_image_file,                            \
-    .free_buffer = dp_ctx_free_buffer, .unwind_frame = dp_ctx_unwind_frame
+    .free_buffer = dp_ctx_free_buffer, .unwind_frame = dp_ctx_unwind_frame,                        \
+    .dump_tag_count = dp_ctx_dump_tag_count, .dump_tag_get = dp_ctx_dump_tag_get
 
 #endif

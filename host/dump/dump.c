@@ -35,6 +35,7 @@ void dp_dump_close(struct dp_dump *d)
     free(d->bmp.rank);
     free(d->vregions);
     free(d->vreg_maxend);
+    free(d->tags);
     free(d->path);
     free(d);
 }

@@ -37,4 +37,8 @@ const struct dp_module *dp_dump_module(struct dp_dump *d, size_t index);
 enum dp_triage_block { DP_TRIAGE_PRCB, DP_TRIAGE_PROCESS, DP_TRIAGE_THREAD };
 int dp_dump_triage_block(struct dp_dump *d, enum dp_triage_block which, const uint8_t **data, size_t *len);
 
+/* Secondary dump data blocks (.enumtag), in file order. */
+size_t dp_dump_n_tags(struct dp_dump *d);
+int dp_dump_tag_at(struct dp_dump *d, size_t index, struct dp_dump_tag *out);
+
 #endif

@@ -79,6 +79,13 @@ struct dp_vregion {
     uint64_t va, size, file_off;
 };
 
+/* A block of secondary dump data (windows_tags.c). */
+struct dp_tag {
+    uint8_t guid[16];
+    uint64_t file_off;
+    uint32_t size;
+};
+
 struct dp_xlat;
 struct dp_kd;
 
@@ -106,6 +113,9 @@ struct dp_dump {
     struct dp_module *modules;
     size_t n_modules;
 
+    struct dp_tag *tags; /* secondary dump data, in file order */
+    size_t n_tags;
+
     uint8_t page_buf[DP_PAGE_SIZE]; /* dp_dump_phys_page for backends without a mapping */
 };
 
@@ -131,6 +141,9 @@ const uint8_t *dp_phys_lookup(const struct dp_dump *d, uint64_t pfn);
 /* windows_triage.c */
 int dp_win_load_triage(struct dp_dump *d, char *err, size_t errlen);
 int dp_vregion_read(const struct dp_dump *d, uint64_t va, void *buf, size_t len);
+
+/* windows_tags.c: the "DumpBlob" section at file offset off, when there is one. DP_OK or DP_ERR_NOMEM. */
+int dp_win_load_tags(struct dp_dump *d, uint64_t off);
 
 /* xlat.c */
 int dp_xlat_new(struct dp_dump *d, char *err, size_t errlen);

@@ -8,6 +8,7 @@
 #define MACHINE_I386 0x14cu
 #define MACHINE_AMD64 0x8664u
 #define MACHINE_ARM64 0xaa64u
+#define MACHINE_ARMNT 0x1c4u
 
 /* Where the fields we use sit in the 32-bit and the 64-bit header. */
 struct win_layout {
@@ -29,6 +30,9 @@ static const struct win_layout layout64 = {
 #define X86_PAE_ENABLED 0x5c
 #define X86_CONTEXT_SIZE 0x2cc
 #define X64_CONTEXT_SIZE 0x4d0
+#define ARM64_CONTEXT_SIZE 0x390 /* ARM64_NT_CONTEXT: X0..X28 0x08, Fp 0xF0, Lr 0xF8, Sp 0x100, Pc 0x108 */
+#define ARM64_CONTEXT_FLAG 0x400000u /* CONTEXT_ARM64, in every ContextFlags an ARM64 writer stores */
+#define CONTEXT_ARCH_MASK 0xff0000u  /* the architecture byte: exactly CONTEXT_ARM64, unlike the "PAGE" fill */
 
 int dp_win_is_crashdump(const struct dp_map *m)
 {
@@ -37,32 +41,52 @@ int dp_win_is_crashdump(const struct dp_map *m)
     return valid == SIG_DUMP || valid == SIG_DU64;
 }
 
-static int context_size(const struct dp_dump *d) { return d->info.ptr_size == 8 ? X64_CONTEXT_SIZE : X86_CONTEXT_SIZE; }
+static int context_size(const struct dp_dump *d)
+{
+    if (d->info.arch == DP_ARCH_ARM64) return ARM64_CONTEXT_SIZE;
+    return d->info.ptr_size == 8 ? X64_CONTEXT_SIZE : X86_CONTEXT_SIZE;
+}
 
-/* Reads the registers from the CONTEXT record c (context_size bytes). */
+/* ARM64: a record without the CONTEXT_ARM64 flag was never written (the header buffer is "PAGE"-filled). */
+static int parse_arm64(struct dp_regs *r, const uint8_t *c)
+{
+    uint32_t flags, cpsr;
+    memcpy(&flags, c, 4);
+    memcpy(&cpsr, c + 4, 4);
+    if ((flags & CONTEXT_ARCH_MASK) != ARM64_CONTEXT_FLAG) return 0;
+    for (unsigned i = 0; i < 31; i++) memcpy(&r->gpr[i], c + 8 + 8 * i, 8); /* X0..X28, Fp, Lr */
+    memcpy(&r->sp, c + 0x100, 8);
+    memcpy(&r->ip, c + 0x108, 8);
+    r->fp = r->gpr[29];
+    r->flags = cpsr;
+    return 1;
+}
+
+/* Reads the registers from the CONTEXT record c (context_size bytes); keeps the ones held before when
+ * the record is not a written one. */
 static void parse_context(struct dp_dump *d, const uint8_t *c)
 {
-    struct dp_regs *r = &d->regs;
-    memset(r, 0, sizeof *r);
-    r->arch = d->info.arch;
+    struct dp_regs r = {.arch = d->info.arch};
     if (d->info.arch == DP_ARCH_X64) {
-        for (unsigned i = 0; i < 16; i++) memcpy(&r->gpr[i], c + 0x78 + 8 * i, 8); /* Rax..R15, hardware order */
-        memcpy(&r->ip, c + 0xf8, 8);
+        for (unsigned i = 0; i < 16; i++) memcpy(&r.gpr[i], c + 0x78 + 8 * i, 8); /* Rax..R15, hardware order */
+        memcpy(&r.ip, c + 0xf8, 8);
         uint32_t fl;
         memcpy(&fl, c + 0x44, 4);
-        r->flags = fl;
+        r.flags = fl;
     } else if (d->info.arch == DP_ARCH_X86) {
         /* The x86 CONTEXT stores Edi..Eax downwards, then Ebp, Eip, ..., Esp. */
         static const uint16_t gpr_off[8] = {0xb0, 0xac, 0xa8, 0xa4, 0xc4, 0xb4, 0xa0, 0x9c};
         uint32_t v;
-        for (unsigned i = 0; i < 8; i++) memcpy(&v, c + gpr_off[i], 4), r->gpr[i] = v;
-        memcpy(&v, c + 0xb8, 4), r->ip = v;
-        memcpy(&v, c + 0xc0, 4), r->flags = v;
+        for (unsigned i = 0; i < 8; i++) memcpy(&v, c + gpr_off[i], 4), r.gpr[i] = v;
+        memcpy(&v, c + 0xb8, 4), r.ip = v;
+        memcpy(&v, c + 0xc0, 4), r.flags = v;
+    } else if (d->info.arch == DP_ARCH_ARM64) {
+        if (!parse_arm64(&r, c)) return;
     } else {
-        return; /* ARM64 CONTEXT: not decoded */
+        return;
     }
-    r->sp = r->gpr[4];
-    r->fp = r->gpr[5];
+    if (d->info.arch != DP_ARCH_ARM64) r.sp = r.gpr[4], r.fp = r.gpr[5];
+    d->regs = r;
     d->has_regs = 1;
 }
 
@@ -78,7 +102,7 @@ int dp_win_set_context(struct dp_dump *d, uint64_t off, char *err, size_t errlen
 
 int dp_win_set_context_at(struct dp_dump *d, uint64_t va)
 {
-    uint8_t c[X64_CONTEXT_SIZE];
+    uint8_t c[X64_CONTEXT_SIZE > ARM64_CONTEXT_SIZE ? X64_CONTEXT_SIZE : ARM64_CONTEXT_SIZE];
     int rc = dp_dump_read_virt(d, va, c, (size_t)context_size(d));
     if (!rc) parse_context(d, c);
     return rc;
@@ -98,9 +122,13 @@ static int check_machine(struct dp_dump *d, int is64, uint32_t machine, char *er
     }
     if (is64 && machine == MACHINE_ARM64) {
         d->info.arch = DP_ARCH_ARM64;
-        d->info.paging = DP_PAGING_NONE; /* no translation for ARM64 yet */
+        d->info.paging = DP_PAGING_AARCH64;
         return DP_OK;
     }
+    if (machine == MACHINE_ARMNT)
+        return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA,
+                            "32-bit ARM (ARMNT, machine 0x1c4) dumps are not supported: no ARMv7 translation or "
+                            "context decoding");
     return dp_dump_fail(err, errlen, d->path, DP_ERR_BAD_DATA, "%s header with machine type 0x%x",
                         is64 ? "PAGEDU64" : "PAGEDUMP", machine);
 }

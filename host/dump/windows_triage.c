@@ -26,6 +26,7 @@ static const struct triage_layout triage64 = {
     .drv_timestamp = 0x88,
 };
 /* Fields at the same place in both. */
+#define T_SIZE_OF_DUMP 0x04
 #define T_VALID_OFFSET 0x08
 #define T_CONTEXT_OFFSET 0x0c
 #define T_CALL_STACK_OFFSET 0x28
@@ -208,6 +209,9 @@ int dp_win_load_triage(struct dp_dump *d, char *err, size_t errlen)
     if (!rc) rc = add_drivers(&t);
     if (!rc) rc = index_regions(d, err, errlen);
     if (!rc) prcb_context(&t); /* optional: the ContextOffset copy stays when it is absent */
+    /* Secondary dump data follows the triage dump proper, at SizeOfDump. */
+    if (!rc && dp_win_load_tags(d, field32(&t, T_SIZE_OF_DUMP)))
+        rc = dp_dump_fail(err, errlen, d->path, DP_ERR_NOMEM, "out of memory");
     return rc;
 }
 

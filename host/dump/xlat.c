@@ -1,5 +1,5 @@
 /* Kernel virtual-to-physical translation. libaddrxlat walks the page tables (x86 2-level, PAE, x86-64
- * 4-level); it reads table entries through our page lookup, so an absent table page is a failed
+ * 4-level, AArch64 4-level with 4 KiB pages); it reads table entries through our page lookup, so an absent table page is a failed
  * translation, never a zero entry. Windows transition PTEs (valid bit clear, page still resident) are not
  * followed: libaddrxlat's PTE formats only know the hardware present bit. */
 #include "dump_internal.h"
@@ -57,6 +57,13 @@ static int set_paging(struct dp_xlat *x, const struct dp_dump_info *i)
     case DP_PAGING_X86:
         p->pf = (addrxlat_paging_form_t){ADDRXLAT_PTE_IA32, 3, {12, 10, 10}};
         p->root.addr = i->directory_table_base & 0xfffff000ull;
+        return DP_OK;
+    case DP_PAGING_AARCH64:
+        /* Windows ARM64: 4 KiB granule, 48-bit VAs, one 512-entry root for both halves (like a PML4; the
+         * kernel half is entries 256-511), so the header's DTB serves TTBR1 and TTBR0 addresses alike.
+         * Its low 12 bits and an ASID in bits 63:48 are not part of the table address. */
+        p->pf = (addrxlat_paging_form_t){ADDRXLAT_PTE_AARCH64, 5, {12, 9, 9, 9, 9}};
+        p->root.addr = i->directory_table_base & 0x0000fffffffff000ull;
         return DP_OK;
     default: return DP_ERR_NOT_APPLICABLE;
     }

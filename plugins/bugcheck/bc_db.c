@@ -18,8 +18,9 @@ size_t bc_name_count(void) { return sizeof(bc_names) / sizeof(bc_names[0]); }
 
 const struct bc_name *bc_name_at(size_t index) { return index < bc_name_count() ? &bc_names[index] : NULL; }
 
-static const struct bc_detail_table *const bc_tables[] = {&bc_pool_table, &bc_special_table, &bc_mm_table,
-                                                           &bc_except_table, &bc_other_table};
+static const struct bc_detail_table *const bc_tables[] = {&bc_pool_table,   &bc_special_table, &bc_verifier_table,
+                                                           &bc_mm_table,     &bc_except_table,  &bc_other_table,
+                                                           &bc_generic_table};
 #define BC_N_TABLES (sizeof(bc_tables) / sizeof(bc_tables[0]))
 
 size_t bc_detail_count(void)

@@ -1,6 +1,8 @@
-/* The bug check database: names of every documented code, and for the frequent and memory-corruption
- * codes a description and the meaning of each parameter, decoded per subtype where one parameter selects
- * the case. Pure data and pure functions: nothing here needs a dump or a context. */
+/* The bug check database: every code Microsoft documents, with its name, a description and the meaning of
+ * each of its four parameters, decoded per subtype where one parameter selects the case. The data lives in
+ * bugcheck_names.def, bugcheck_params.def and bugcheck_subtypes.def (one line per code or case) and, for
+ * the codes whose parameters are addresses later plugins follow, in the bc_detail_*.c tables. Pure data
+ * and pure functions: nothing here needs a dump or a context. */
 #ifndef BUGCHECK_BC_DB_H
 #define BUGCHECK_BC_DB_H
 

@@ -32,6 +32,7 @@ static const struct bc_subtype security_check[] = {
     BC_SUB1(1, "VTGuard found an invalid virtual function table: a C++ object was probably corrupt."),
     BC_SUB1(2, "the stack cookie check found a stack buffer overrun (/GS)."),
     BC_SUB1(3, "a LIST_ENTRY was corrupt (for example removed twice)."),
+    BC_SUB1(4, "a reserved value."),
     BC_SUB1(5, "a function that treats bad arguments as fatal was given one."),
     BC_SUB1(6, "the loader did not initialise the security cookie (driver built for a newer Windows?)."),
     BC_SUB1(7, "a fatal program exit was requested."),
@@ -108,7 +109,8 @@ static const struct bc_detail except_rows[] = {
                     "or memory that was already freed.",
      .more = "A driver's bad pointer is the usual cause; failing RAM and corrupt pool can also lead here.",
      .params = {ADDRESS_REFERENCED,
-                BC_TXT("the access: since Windows 10 1507 0 read, 2 write, 0x10 execute; before, 0 read, 1 write."),
+                BC_TXT("the access: x86/x64 since Windows 10 1507 0 read, 2 write, 0x10 execute; ARM 0 read, 1 write, "
+                       "8 execute; before 1507 0 read, 1 write."),
                 BC_ADDR("the address of the instruction that made the reference, if known.", CODE_ADDRESS, CODE),
                 BC_TXT("the kind of fault: 0 freed PTE, 2 no valid page table, 3 wrong session, "
                        "4 non-canonical address, 0xf user address not allowed.")}},

@@ -7,9 +7,15 @@
 #define STANDBY_PRIORITY "two pages on the standby list that should share a page priority do not; Arg4 has the values."
 
 static const struct bc_subtype memory_management[] = {
+    BC_SUB1(0x1, "a fork clone block's reference count is corrupt (checked builds before Windows 10 1803 only)."),
     BC_SUB1(0x31, "an image's relocation fix-up table or code stream is corrupt." PROBABLY_HARDWARE),
     BC_SUB(0x3F, "a page read in from the page file failed its CRC check.", BC_TXT("the page file offset."),
            BC_TXT("the CRC of the page."), BC_TXT("the CRC expected.")),
+    /* Not on Microsoft's page: the kernel raises it when a PFN entry's PTE address does not match the PTE
+     * being processed (MiDeletePteRun and kin pass PTE address, PTE contents, PFN's PteAddress). */
+    BC_SUB(0x402, "a PTE and the PFN entry of its page disagree: the PFN entry records another PTE address.",
+           BC_TXT("the address of the PTE being processed."), BC_TXT("the PTE contents."),
+           BC_TXT("the PTE address recorded in the PFN entry.")),
     BC_SUB(0x403, "page tables and PFN entries disagree; if Arg3 and Arg4 differ in one bit, suspect hardware.",
            BC_GENERIC, BC_GENERIC, BC_GENERIC),
     BC_SUB(0x404, "while deleting a system page, its PFN entry and PTE pointer disagreed.",
@@ -71,9 +77,9 @@ static const struct bc_subtype memory_management[] = {
     BC_SUB(0x41287, "an illegal page fault happened while working set synchronization was held.",
            BC_ADDR("the address referenced.", ADDRESS_TOUCHED, DATA), BC_GENERIC, BC_GENERIC),
     BC_SUB1(0x41785, "the working set list is corrupt."),
-    BC_SUB(0x41790, "a page table page is corrupt.",
+    BC_SUB(0x41790, "a page table page is corrupt: the count of used entries in its PFN entry is wrong.",
            BC_TXT("x64: the PFN entry of the page table page; x86: a pointer to its used-PTE count."),
-           BC_TXT("x86: the used-PTE count."), BC_GENERIC),
+           BC_TXT("the used-PTE count found."), BC_GENERIC),
     BC_SUB(0x41792, "a PTE is corrupt.", BC_TXT("the address of the PTE."), BC_TXT("the low part of the PTE."),
            BC_TXT("the high part of the PTE.")),
     BC_SUB(0x41793, "a page table page is corrupt (before Windows 10 1803).", BC_TXT("the last PTE processed."),
@@ -81,11 +87,13 @@ static const struct bc_subtype memory_management[] = {
     BC_SUB1(0x61940, "a PDE was invalidated when it should not have been."),
     BC_SUB(0x61941, "the paging hierarchy is corrupt.", BC_TXT("a pointer to the faulting address."), BC_GENERIC,
            BC_GENERIC),
+    BC_SUB1(0x61946, "an MDL being built is flawed: usually a driver making a write MDL for a paging read (MmProbeAndLockPages)."),
     BC_SUB(0x61948, "no accounting node for an I/O space region being dereferenced.",
            BC_TXT("the base I/O frame."), BC_TXT("the number of pages."), BC_TXT("the I/O frame not found.")),
     BC_SUB(0x61949, "the I/O page frame node is NULL.", BC_TXT("the page frame index."), BC_GENERIC, BC_GENERIC),
     BC_SUB(0x6194A, "an I/O space page was dereferenced that was not referenced.", BC_TXT("the start of the range."),
            BC_TXT("the size of the range."), BC_TXT("the page expected to be referenced.")),
+    BC_SUB1(0x03030303, "the boot loader is broken (Itanium only)."),
     BC_SUB(0x03030308, "the range to remove is in use by the loader and cannot be removed.",
            BC_TXT("the highest physical page."), BC_GENERIC, BC_GENERIC),
 };

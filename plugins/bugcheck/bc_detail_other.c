@@ -42,6 +42,7 @@ static const struct bc_subtype video_scheduler[] = {
     BC_SUB1(0xC, "the driver's page fault flags report a fatal hardware fault."),
     BC_SUB1(0xD, "the driver reported wrong page fault flags in a DMA page fault interrupt."),
     BC_SUB1(0xE, "the driver reported a VSync for a plane index beyond the GPU's overlay planes."),
+    BC_SUB1(0xF, "not used (FAILED_POSTMPOPRESENT_COMMAND)."),
     BC_SUB1(0x10, "the driver reported an interrupt between an engine reset and the engine's resumption."),
     BC_SUB1(0x11, "the driver reported a suspend fence value the system has not issued yet."),
     BC_SUB1(0x12, "the driver failed to update a native fence's monitored value."),
@@ -79,10 +80,10 @@ static const struct bc_subtype whea_error[] = {
 };
 
 static const struct bc_subtype dpc_watchdog[] = {
-    BC_SUB(0x0, "a single DPC or ISR ran longer than it is allowed.", BC_TXT("the DPC time count in ticks."),
+    BC_SUB(0x0, "a single DPC or ISR exceeded its time allotment.", BC_TXT("the DPC time count in ticks."),
            BC_TXT("the DPC time allotment in ticks."), BC_TXT("the nt!DPC_WATCHDOG_GLOBAL_TRIAGE_BLOCK.")),
-    BC_SUB(0x1, "the system spent too long in total at DISPATCH_LEVEL or above.",
-           BC_TXT("the watchdog period."), BC_TXT("the nt!DPC_WATCHDOG_GLOBAL_TRIAGE_BLOCK."), BC_RESERVED),
+    BC_SUB(0x1, "the DPC watchdog's cumulative limit: the system spent too long in total at DISPATCH_LEVEL or above.",
+           BC_TXT("the watchdog period, in clock ticks."), BC_TXT("the nt!DPC_WATCHDOG_GLOBAL_TRIAGE_BLOCK."), BC_RESERVED),
 };
 
 static const struct bc_detail other_rows[] = {
@@ -132,7 +133,7 @@ static const struct bc_detail other_rows[] = {
      .description = "The DPC watchdog expired: one DPC ran too long, or the system stayed at\n"
                     "DISPATCH_LEVEL or above too long.",
      .more = "The stack of the processor that expired usually shows the component.",
-     .params = {BC_TXT("0: one DPC over time, 1: too long in total at DISPATCH_LEVEL."), BC_TXT("depends on Arg1."),
+     .params = {BC_TXT("0: one DPC over its allotment, 1: cumulative time at DISPATCH_LEVEL over the limit."), BC_TXT("depends on Arg1."),
                 BC_TXT("depends on Arg1."), BC_TXT("depends on Arg1.")},
      .selector = 1,
      BC_SUBTYPES(dpc_watchdog)},

@@ -1,4 +1,4 @@
-/* Special pool and Driver Verifier bug checks: 0xC1, 0xC4, 0xC6, 0xCC, 0xCD, 0xD5, 0xD6.
+/* Special pool and Driver Verifier bug checks: 0xC1, 0xC6, 0xCC, 0xCD, 0xD5, 0xD6 (0xC4 has its own file).
  * Facts from Microsoft's bug check reference pages (MicrosoftDocs/windows-driver-docs, checkout of
  * 2025-11-12); the wording is ours. */
 #include "bc_tables.h"
@@ -27,59 +27,6 @@ static const struct bc_subtype special_pool_corruption[] = {
            BC_ADDR("the address of the flipped bit.", BAD_BIT_ADDRESS, POOL), BC_RESERVED),
 };
 
-/* The common violation codes; the documentation lists many more, which print with the general text. */
-static const struct bc_subtype verifier_violation[] = {
-    BC_SUB(0x00, "the driver asked for a zero-byte pool allocation.", BC_TXT("the current IRQL."),
-           BC_TXT("the pool type."), BC_TXT("the number of bytes.")),
-    BC_SUB(0x01, "the driver allocated paged pool above APC_LEVEL.", BC_TXT("the current IRQL."),
-           BC_TXT("the pool type."), BC_TXT("the size of the allocation in bytes.")),
-    BC_SUB(0x02, "the driver allocated nonpaged pool above DISPATCH_LEVEL.", BC_TXT("the current IRQL."),
-           BC_TXT("the pool type."), BC_TXT("the size of the allocation in bytes.")),
-    BC_SUB(0x10, "the driver freed an address that no allocation returned.",
-           BC_ADDR("the bad address.", POOL_ENTRY, POOL), BC_TXT("0."), BC_TXT("0.")),
-    BC_SUB(0x11, "the driver freed paged pool above APC_LEVEL.", BC_TXT("the current IRQL."),
-           BC_TXT("the pool type."), BC_ADDR("the pool address.", POOL_ENTRY, POOL)),
-    BC_SUB(0x12, "the driver freed nonpaged pool above DISPATCH_LEVEL.", BC_TXT("the current IRQL."),
-           BC_TXT("the pool type."), BC_ADDR("the pool address.", POOL_ENTRY, POOL)),
-    BC_SUB(0x15, "the pool being freed still contains an active timer.", BC_TXT("the timer entry."),
-           BC_TXT("the pool type."), BC_ADDR("the pool address being freed.", POOL_ENTRY, POOL)),
-    BC_SUB(0x16, "the driver freed pool at a bad address or passed bad arguments to a memory routine.",
-           BC_RESERVED, BC_ADDR("the pool address.", POOL_ENTRY, POOL), BC_TXT("0.")),
-    BC_SUB(0x30, "the driver passed a bad IRQL to KeRaiseIrql.", BC_TXT("the current IRQL."),
-           BC_TXT("the IRQL asked for."), BC_TXT("0.")),
-    BC_SUB(0x31, "the driver passed a bad IRQL to KeLowerIrql.", BC_TXT("the current IRQL."),
-           BC_TXT("the IRQL asked for."), BC_TXT("0: the new IRQL is bad; 1: it is not allowed inside a DPC.")),
-    BC_SUB(0x32, "the driver released a spin lock at an IRQL other than DISPATCH_LEVEL (a double release?).",
-           BC_TXT("the current IRQL."), BC_TXT("the spin lock."), BC_TXT("0.")),
-    BC_SUB(0x3F, "the driver referenced an object whose count was zero, or dereferenced it below zero.",
-           BC_TXT("the object."), BC_TXT("the new reference count (-1 dereference, 1 reference)."), BC_TXT("0.")),
-    BC_SUB(0x51, "the driver freed memory after writing past the end of it (pool tracking).",
-           BC_ADDR("the base address of the allocation.", POOL_ENTRY, POOL),
-           BC_ADDR("the address written beyond the allocation.", ADDRESS_TOUCHED, POOL),
-           BC_TXT("the number of bytes charged.")),
-    BC_SUB(0x52, "the driver freed memory after writing past the end of it (pool tracking).",
-           BC_ADDR("the base address of the allocation.", POOL_ENTRY, POOL), BC_TXT("the hash entry."),
-           BC_TXT("the number of bytes charged.")),
-    BC_SUB(0x53, "the driver freed memory after writing past the end of it (pool tracking).",
-           BC_ADDR("the base address of the allocation.", POOL_ENTRY, POOL), BC_TXT("the header."), BC_RESERVED),
-    BC_SUB(0x54, "the driver freed memory after writing past the end of it (pool tracking).",
-           BC_ADDR("the base address of the allocation.", POOL_ENTRY, POOL), BC_RESERVED,
-           BC_TXT("the pool hash size.")),
-    BC_SUB(0x59, "the driver freed memory after writing past the end of it (pool tracking).",
-           BC_ADDR("the base address of the allocation.", POOL_ENTRY, POOL), BC_TXT("the list index."),
-           BC_RESERVED),
-    BC_SUB(0x60, "the driver is unloading without freeing its pool allocations.",
-           BC_TXT("bytes allocated from paged pool."), BC_TXT("bytes allocated from nonpaged pool."),
-           BC_TXT("the number of allocations not freed.")),
-    BC_SUB(0x61, "a driver thread allocated pool while the driver was unloading.",
-           BC_TXT("bytes allocated from paged pool."), BC_TXT("bytes allocated from nonpaged pool."),
-           BC_TXT("the number of allocations not freed.")),
-    BC_SUB(0x62, "the driver is unloading without freeing its pool allocations.", BC_TXT("the driver's name."),
-           BC_RESERVED, BC_TXT("the number of allocations not freed, paged and nonpaged.")),
-    BC_SUB(0xF0, "the driver called memcpy with overlapping source and destination.",
-           BC_TXT("the destination buffer."), BC_TXT("the source buffer."), BC_TXT("the number of bytes to copy.")),
-};
-
 #define SPECIAL_POOL_MORE "Special pool put the allocation on its own page, so the access hit a guard or freed page\n" \
                           "the moment it happened: the code address names the culprit directly."
 
@@ -93,13 +40,6 @@ static const struct bc_detail special_rows[] = {
                 BC_TXT("the kind of violation; it sets the meaning of Arg1-Arg3.")},
      .selector = 4,
      BC_SUBTYPES(special_pool_corruption)},
-    {.code = 0xC4,
-     .description = "Driver Verifier caught a driver breaking one of the rules it checks.",
-     .more = "The violation code in Arg1 names the rule; the driver on the stack is the one verified.",
-     .params = {BC_TXT("the violation code; it sets the meaning of Arg2-Arg4."), BC_TXT("depends on Arg1."),
-                BC_TXT("depends on Arg1."), BC_TXT("depends on Arg1.")},
-     .selector = 1,
-     BC_SUBTYPES(verifier_violation)},
     {.code = 0xC6,
      .description = "A driver touched a pool block after freeing it; the verifier kept the block to catch this.",
      .more = "Look for the code that still holds a pointer to the freed block.",

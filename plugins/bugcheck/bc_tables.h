@@ -23,8 +23,10 @@ struct bc_detail_table {
 
 extern const struct bc_detail_table bc_pool_table;    /* bc_detail_pool.c: pool headers and callers */
 extern const struct bc_detail_table bc_special_table; /* bc_detail_special.c: special pool, verifier */
+extern const struct bc_detail_table bc_verifier_table; /* bc_detail_verifier.c: 0xC4, every violation code */
 extern const struct bc_detail_table bc_mm_table;      /* bc_detail_mm.c: memory manager, PFN database */
 extern const struct bc_detail_table bc_except_table;  /* bc_detail_except.c: exceptions, traps, bad accesses */
 extern const struct bc_detail_table bc_other_table;   /* bc_detail_other.c: hangs, hardware, dying processes */
+extern const struct bc_detail_table bc_generic_table; /* bc_detail_generic.c: every other code, from a .def */
 
 #endif

@@ -75,15 +75,16 @@ static int bugcheck_report(dp_ctx *ctx, const struct bc_decoded *d, unsigned ptr
     ev[n++] = DP_STR("name", d->lk.name);
     if (d->has_subtype) ev[n++] = DP_U64("subtype", d->subtype);
     ev[n++] = DP_STR("params", params);
+    /* One finding per bug check: an unknown code is reported once, as bugcheck.unknown, with the same
+     * !analyze head (a second finding repeated the same title on every run of `--explain`). */
     struct dp_finding f = {.code = "bugcheck.code",
                            .severity = bc_class_is_critical(d->lk.cls) ? DP_SEV_CRITICAL : DP_SEV_ERROR,
                            .confidence = 100, .title = title, .details = details, .evidence = ev, .n_evidence = n};
-    int rc = dp_add_finding(ctx, &f);
-    if (rc == DP_OK && !d->lk.known) {
-        struct dp_finding u = {.code = "bugcheck.unknown", .severity = DP_SEV_WARNING, .confidence = 100,
-                               .title = title, .evidence = ev, .n_evidence = n};
-        rc = dp_add_finding(ctx, &u);
+    if (!d->lk.known) {
+        f.code = "bugcheck.unknown";
+        f.severity = DP_SEV_WARNING;
     }
+    int rc = dp_add_finding(ctx, &f);
     if (rc == DP_OK) rc = bugcheck_publish(ctx, d, subtype_text);
     free(details);
     return rc;
@@ -106,6 +107,6 @@ static int bugcheck_run(dp_ctx *ctx, void *state)
     return rc;
 }
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bugcheck", .version = "1.0",
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "bugcheck", .version = "1.1",
           .description = "names and explains the bug check code and its parameters (!analyze -show)",
           .options = bugcheck_options, .provides = bugcheck_provides, .run = bugcheck_run);

@@ -129,23 +129,62 @@ static int scan_all(struct search *s)
     return DP_OK;
 }
 
+/* ---- secondary dump data: small dumps carry the raw firmware table under its own tag ---- */
+
+/* Decodes the raw table in a tag's data; DP_ERR_BAD_DATA when it holds none. */
+static int decode_raw(const struct dp_dump_tag *tag, struct hv_smbios_info *out)
+{
+    struct hv_smbios_entry e;
+    if (hv_smbios_parse_raw(tag->data, tag->size, &e) != DP_OK) return DP_ERR_BAD_DATA;
+    return hv_smbios_decode(tag->data + HV_SMBIOS_RAW_HEADER, e.table_len, &e, out);
+}
+
+/* The SMBIOS tag first; then any tag whose data is a raw table (another writer, another GUID). */
+static int scan_tags(dp_ctx *ctx, struct hv_smbios_result *res)
+{
+    size_t n = dp_dump_tag_count(ctx);
+    struct hv_smbios_info *info = malloc(sizeof *info);
+    if (!info) return DP_ERR_NOMEM;
+    for (int pass = 0; pass < 2 && res->status != HV_SMBIOS_READ; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            struct dp_dump_tag tag;
+            if (dp_dump_tag_get(ctx, i, &tag) != DP_OK) continue;
+            int smbios_tag = strcmp(tag.guid, HV_SMBIOS_DUMP_TAG) == 0;
+            if (smbios_tag != (pass == 0)) continue;
+            int rc = decode_raw(&tag, info);
+            if (rc == DP_OK) {
+                res->info = *info;
+                res->status = HV_SMBIOS_READ;
+                snprintf(res->tag, sizeof res->tag, "%s", tag.guid);
+                break;
+            }
+            if (smbios_tag) {
+                res->status = HV_SMBIOS_UNREADABLE;
+                snprintf(res->note, sizeof res->note, "SMBIOS data in the dump's secondary data %s rejected: %.120s",
+                         tag.guid, info->error[0] ? info->error : "not a raw SMBIOS table");
+            }
+        }
+    }
+    free(info);
+    return DP_OK;
+}
+
 static void describe_found(struct hv_smbios_result *res)
 {
     const struct hv_smbios_info *i = &res->info;
+    if (i->entry.anchor == HV_ANCHOR_RAW) {
+        snprintf(res->note, sizeof res->note, "SMBIOS %u.%u from the dump's secondary data %s, %u bytes, %u structures",
+                 i->entry.major, i->entry.minor, res->tag, i->entry.table_len, i->n_structs);
+        return;
+    }
     static const char *const anchors[] = {"?", "_SM_", "_SM3_", "_DMI_"};
     snprintf(res->note, sizeof res->note, "SMBIOS %u.%u (%s entry point at 0x%" PRIx64 "), table at 0x%" PRIx64
              ", %u bytes, %u structures", i->entry.major, i->entry.minor, anchors[i->entry.anchor], i->entry_addr,
              i->entry.table_addr, i->table_used, i->n_structs);
 }
 
-int hv_smbios_locate(dp_ctx *ctx, struct hv_smbios_result *res)
+static int scan_phys(dp_ctx *ctx, struct hv_smbios_result *res)
 {
-    memset(res, 0, sizeof *res);
-    if (dp_phys_run_count(ctx) == 0) {
-        res->status = HV_SMBIOS_NO_PHYS;
-        snprintf(res->note, sizeof res->note, "no physical memory in this dump");
-        return DP_OK;
-    }
     struct search *s = calloc(1, sizeof *s);
     if (!s) return DP_ERR_NOMEM;
     s->ctx = ctx;
@@ -154,7 +193,6 @@ int hv_smbios_locate(dp_ctx *ctx, struct hv_smbios_result *res)
     if (rc == DP_OK && !s->best_rank) rc = scan_all(s);
     if (s->best_rank) {
         res->status = HV_SMBIOS_READ;
-        describe_found(res);
     } else if (s->saw_anchor) {
         res->status = HV_SMBIOS_UNREADABLE;
     } else {
@@ -162,5 +200,23 @@ int hv_smbios_locate(dp_ctx *ctx, struct hv_smbios_result *res)
         snprintf(res->note, sizeof res->note, "no SMBIOS entry point in the dump's physical memory");
     }
     free(s);
+    return rc;
+}
+
+/* Physical memory first (the table as firmware left it), then the dump's secondary data. */
+int hv_smbios_locate(dp_ctx *ctx, struct hv_smbios_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->status = HV_SMBIOS_NOT_FOUND;
+    int has_phys = dp_phys_run_count(ctx) > 0;
+    int rc = has_phys ? scan_phys(ctx, res) : DP_OK;
+    if (rc == DP_OK && res->status != HV_SMBIOS_READ) rc = scan_tags(ctx, res);
+    if (res->status == HV_SMBIOS_READ) {
+        describe_found(res);
+    } else if (!has_phys && res->status == HV_SMBIOS_NOT_FOUND) {
+        res->status = HV_SMBIOS_NO_PHYS;
+        snprintf(res->note, sizeof res->note,
+                 "this dump carries no SMBIOS table (no physical memory, none in its secondary data)");
+    }
     return rc;
 }

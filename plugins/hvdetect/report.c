@@ -63,10 +63,22 @@ void hv_format_drivers(struct dp_text *t, const struct hv_verdict *v, const stru
     }
 }
 
-static void format_evidence(struct dp_text *t, const struct hv_verdict *v)
+/* What hosting a hypervisor means, as a WinDbg user reads it: Windows on Hyper-V's root partition runs
+ * under the hypervisor (Hyper-V role, or virtualization-based security), which is not being a guest. */
+static void format_hosting(struct dp_text *t, const struct hv_verdict *v)
+{
+    int hyperv = 0;
+    for (size_t i = 0; i < v->n_host; i++) hyperv |= strcmp(v->host[i].sig->hv, "hyperv") == 0;
+    if (hyperv)
+        dp_text_printf(t, "Hyper-V host drivers are loaded: this Windows is the root partition of a Hyper-V host\n"
+                          "(Hyper-V role or virtualization-based security), running under the hypervisor on the\n"
+                          "machine itself, not a guest of another machine.\n");
+}
+
+static void format_evidence(struct dp_text *t, const struct hv_verdict *v, const struct hv_observations *obs)
 {
     dp_text_printf(t, "Evidence:\n");
-    if (!v->n_ev) dp_text_printf(t, "  (none)\n");
+    int any = v->n_ev || v->vm_bit || v->n_host || v->n_explained;
     for (size_t i = 0; i < v->n_ev; i++) {
         const struct hv_evidence *e = &v->ev[i];
         dp_text_printf(t, "  %s = %s -> %s (weight %u%s)\n", e->kind == HV_EV_DRIVER ? "driver" : e->sig->source,
@@ -74,23 +86,34 @@ static void format_evidence(struct dp_text *t, const struct hv_verdict *v)
     }
     if (v->n_ev_dropped) dp_text_printf(t, "  ... %zu more matches not listed\n", v->n_ev_dropped);
     if (v->vm_bit) dp_text_printf(t, "  smbios.vm_bit = 1 (BIOS characteristics: virtual machine)\n");
+    if (v->kind == HV_VERDICT_BARE_METAL && obs->smbios) {
+        static const enum hv_field shown[] = {HV_F_MANUFACTURER, HV_F_PRODUCT, HV_F_BIOS_VENDOR};
+        for (size_t k = 0; k < sizeof shown / sizeof *shown; k++)
+            if (obs->smbios->str[shown[k]][0])
+                dp_text_printf(t, "  smbios.%s = %s (no hypervisor signature)\n", hv_field_name(shown[k]),
+                               obs->smbios->str[shown[k]]), any = 1;
+        if (obs->n_modules)
+            dp_text_printf(t, "  %zu drivers, none a hypervisor guest driver\n", obs->n_modules), any = 1;
+    }
     for (size_t i = 0; i < v->n_host; i++)
         dp_text_printf(t, "  host driver %s -> this machine hosts %s\n", v->host[i].value, v->host[i].sig->hv);
     if (v->n_explained)
         dp_text_printf(t, "  (%zu weak guest-driver matches ignored: they load on hosts too)\n", v->n_explained);
+    if (!any) dp_text_printf(t, "  (none)\n");
+    format_hosting(t, v);
 }
 
 void hv_format_verdict(struct dp_text *t, const struct hv_verdict *v, const struct hv_observations *obs,
                        const struct hv_smbios_result *smbios, unsigned ptr_size)
 {
-    dp_text_printf(t, "Verdict: %s\n", hv_verdict_kind_name(v->kind));
+    dp_text_printf(t, "Verdict: %s\n", hv_verdict_label(v->kind));
     if (v->kind == HV_VERDICT_VIRTUAL) dp_text_printf(t, "Hypervisor: %s\n", v->hv_name);
     if (v->guest_type[0]) dp_text_printf(t, "Guest type: %s\n", v->guest_type);
     dp_text_printf(t, "Confidence: %u%% (%s)\n", v->confidence, v->basis);
     if (v->rival) dp_text_printf(t, "Conflicting evidence points at: %s\n", v->rival);
     dp_text_printf(t, "SMBIOS: %s\n", smbios->note);
     dp_text_printf(t, "Dump format: %s, %zu modules\n", obs->format ? obs->format : "?", obs->n_modules);
-    format_evidence(t, v);
+    format_evidence(t, v, obs);
     hv_format_drivers(t, v, obs, ptr_size);
 }
 
@@ -109,15 +132,19 @@ static int report_smbios(dp_ctx *ctx, const struct hv_smbios_result *r)
         snprintf(version, sizeof version, "%u.%u", i->entry.major, i->entry.minor);
         snprintf(title, sizeof title, "SMBIOS %s: %s %s", version, i->str[HV_F_MANUFACTURER], i->str[HV_F_PRODUCT]);
         ev[n++] = DP_STR("version", version);
-        ev[n++] = DP_ADDR("entry_point", i->entry_addr);
-        ev[n++] = DP_ADDR("table", i->entry.table_addr);
+        if (i->entry.anchor == HV_ANCHOR_RAW) {
+            ev[n++] = DP_STR("dump_tag", r->tag);
+        } else {
+            ev[n++] = DP_ADDR("entry_point", i->entry_addr);
+            ev[n++] = DP_ADDR("table", i->entry.table_addr);
+        }
         for (int f = 0; f < HV_F_COUNT; f++) {
             if (!i->str[f][0]) continue;
             snprintf(keys[f], sizeof keys[f], "smbios.%s", hv_field_name((enum hv_field)f));
             ev[n++] = DP_STR(keys[f], i->str[f]);
         }
     } else {
-        snprintf(title, sizeof title, "SMBIOS not read: %s", r->note);
+        snprintf(title, sizeof title, "SMBIOS not read: %.230s", r->note);
         dp_text_printf(&details, "%s\n", r->note);
     }
     struct dp_finding f = {.code = "hv.smbios", .severity = DP_SEV_INFO, .confidence = 100, .title = title,
@@ -127,15 +154,22 @@ static int report_smbios(dp_ctx *ctx, const struct hv_smbios_result *r)
     return rc;
 }
 
-static void verdict_title(char *buf, size_t cap, const struct hv_verdict *v)
+static void verdict_title(char *buf, size_t cap, const struct hv_verdict *v, const struct hv_observations *obs)
 {
-    if (v->kind == HV_VERDICT_VIRTUAL)
+    const char *hosts = v->hosts;
+    if (v->kind == HV_VERDICT_VIRTUAL) {
         snprintf(buf, cap, "Virtual machine on %s%s%s (%s)", v->hv_name, v->guest_type[0] ? ": " : "",
                  v->guest_type, v->basis);
-    else if (v->kind == HV_VERDICT_BARE_METAL)
-        snprintf(buf, cap, "Bare metal (%s)", v->basis);
-    else
+    } else if (v->kind == HV_VERDICT_BARE_METAL) {
+        const struct hv_smbios_info *i = obs->smbios;
+        if (i && (i->str[HV_F_MANUFACTURER][0] || i->str[HV_F_PRODUCT][0]))
+            snprintf(buf, cap, "Physical machine: %s %s (%s)%s%s", i->str[HV_F_MANUFACTURER], i->str[HV_F_PRODUCT],
+                     v->basis, hosts[0] ? "; it hosts " : "", hosts);
+        else
+            snprintf(buf, cap, "Physical machine (%s)%s%s", v->basis, hosts[0] ? "; it hosts " : "", hosts);
+    } else {
         snprintf(buf, cap, "Virtualization unknown (%s)", v->basis);
+    }
 }
 
 static int report_verdict(dp_ctx *ctx, const struct hv_verdict *v, const struct hv_observations *obs,
@@ -144,7 +178,7 @@ static int report_verdict(dp_ctx *ctx, const struct hv_verdict *v, const struct 
     unsigned ptr_size = dp_dump_info(ctx)->ptr_size;
     struct dp_text details = {0};
     hv_format_verdict(&details, v, obs, smbios, ptr_size);
-    char title[320], keys[HV_EVIDENCE_MAX][80], host_keys[HV_EVIDENCE_MAX][80];
+    char title[512], keys[HV_EVIDENCE_MAX][80], host_keys[HV_EVIDENCE_MAX][80];
     struct dp_field ev[2 * HV_EVIDENCE_MAX + 8];
     size_t n = 0;
     ev[n++] = DP_STR("verdict", hv_verdict_kind_name(v->kind));
@@ -167,7 +201,7 @@ static int report_verdict(dp_ctx *ctx, const struct hv_verdict *v, const struct 
         snprintf(host_keys[i], sizeof host_keys[i], "host.%s", v->host[i].value);
         ev[n++] = DP_STR(host_keys[i], v->host[i].sig->hv);
     }
-    verdict_title(title, sizeof title, v);
+    verdict_title(title, sizeof title, v, obs);
     struct dp_finding f = {.code = "hv.verdict", .severity = DP_SEV_INFO, .confidence = v->confidence,
                            .title = title, .details = dp_text_str(&details), .evidence = ev, .n_evidence = n};
     int rc = dp_add_finding(ctx, &f);

@@ -22,6 +22,7 @@ static const char *const field_names[HV_F_COUNT] = {
     [HV_F_BOARD_VERSION] = "board_version",
     [HV_F_CHASSIS_MANUFACTURER] = "chassis_manufacturer",
     [HV_F_CHASSIS_ASSET_TAG] = "chassis_asset_tag",
+    [HV_F_PROCESSOR] = "processor",
 };
 
 const char *hv_field_name(enum hv_field f) { return (unsigned)f < HV_F_COUNT ? field_names[f] : "?"; }
@@ -107,6 +108,23 @@ int hv_smbios_parse_entry(const uint8_t *buf, size_t len, struct hv_smbios_entry
     return rc;
 }
 
+/* A version outside 2.0-3.x or a table that cannot hold one structure is not a firmware table. */
+int hv_smbios_parse_raw(const uint8_t *buf, size_t len, struct hv_smbios_entry *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len < HV_SMBIOS_RAW_HEADER + 4 || buf[1] < 2 || buf[1] > 3) return DP_ERR_BAD_DATA;
+    uint32_t table_len = le32(buf + 4);
+    if (table_len < 4 || table_len > len - HV_SMBIOS_RAW_HEADER || table_len > HV_SMBIOS_TABLE_MAX)
+        return DP_ERR_BAD_DATA;
+    out->anchor = HV_ANCHOR_RAW;
+    out->major = buf[1];
+    out->minor = buf[2];
+    out->bcd_revision = buf[3];
+    out->table_addr = HV_SMBIOS_RAW_HEADER;
+    out->table_len = table_len;
+    return DP_OK;
+}
+
 /* ---- structure table ---- */
 
 struct walk {
@@ -146,17 +164,34 @@ static int string_set(const struct walk *w, size_t off, size_t *end, unsigned *c
     return DP_ERR_BAD_DATA;
 }
 
-/* Copies string INDEX (1-based) of the set at OFF into DST as printable ASCII, trailing blanks cut. */
+/* Length of the valid UTF-8 sequence at S (a printable character), 0 when S starts none: control
+ * characters, stray continuation bytes, overlong forms, surrogates and truncated sequences. */
+static size_t utf8_char(const unsigned char *s)
+{
+    if (s[0] >= 0x20 && s[0] < 0x7f) return 1;
+    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0; /* also stops at the NUL */
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+        (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* Copies string INDEX (1-based) of the set at OFF into DST, trailing blanks cut. What enters here ends up
+ * in JSON and text reports, so it must be valid UTF-8: whatever is not becomes '?'. */
 static void copy_string(const struct walk *w, size_t off, unsigned index, char *dst)
 {
     dst[0] = 0;
     if (index == 0) return;
     for (unsigned i = 1; i < index; i++) off += strlen((const char *)w->t + off) + 1;
-    const char *s = (const char *)w->t + off;
+    const unsigned char *s = w->t + off;
     size_t n = 0;
-    for (; s[n] && n + 1 < HV_SMBIOS_STR_MAX; n++) {
-        unsigned char c = (unsigned char)s[n];
-        dst[n] = (char)(c < 0x20 || c >= 0x7f ? '?' : c);
+    while (*s) {
+        size_t k = utf8_char(s);
+        if (n + (k ? k : 1) >= HV_SMBIOS_STR_MAX) break; /* never cut a character in two */
+        if (k) memcpy(dst + n, s, k), n += k, s += k;
+        else dst[n++] = '?', s++;
     }
     while (n > 0 && dst[n - 1] == ' ') n--;
     dst[n] = 0;
@@ -172,6 +207,7 @@ static const struct str_slot system_slots[] = {{4, HV_F_MANUFACTURER}, {5, HV_F_
                                                {7, HV_F_SERIAL}, {0x19, HV_F_SKU}, {0x1A, HV_F_FAMILY}};
 static const struct str_slot board_slots[] = {{4, HV_F_BOARD_MANUFACTURER}, {5, HV_F_BOARD_PRODUCT}, {6, HV_F_BOARD_VERSION}};
 static const struct str_slot chassis_slots[] = {{4, HV_F_CHASSIS_MANUFACTURER}, {8, HV_F_CHASSIS_ASSET_TAG}};
+static const struct str_slot processor_slots[] = {{0x10, HV_F_PROCESSOR}};
 
 /* Checks every string index of the structure at OFF before copying any: one bad index rejects the table. */
 static int take_strings(struct walk *w, size_t off, const struct str_slot *slots, size_t n, unsigned count)
@@ -229,6 +265,9 @@ static int take_structure(struct walk *w, size_t off, unsigned count)
     case 3:
         if (o->str[HV_F_CHASSIS_MANUFACTURER][0]) return DP_OK;
         return take_strings(w, off, chassis_slots, sizeof chassis_slots / sizeof *chassis_slots, count);
+    case 4:
+        if (o->str[HV_F_PROCESSOR][0]) return DP_OK;
+        return take_strings(w, off, processor_slots, 1, count);
     default: return DP_OK;
     }
 }

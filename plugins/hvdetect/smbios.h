@@ -11,7 +11,10 @@
 #define HV_SMBIOS_TABLE_MAX (1u << 20)  /* real tables are a few KiB; bigger ones are not read */
 #define HV_SMBIOS_ENTRY_MAX 0x20        /* bytes to fetch at an anchor to parse any entry point */
 
-enum hv_anchor { HV_ANCHOR_NONE = 0, HV_ANCHOR_SM, HV_ANCHOR_SM3, HV_ANCHOR_DMI };
+/* HV_ANCHOR_RAW: no entry point, the table came with the 8-byte header of Windows' raw firmware table
+ * (RawSMBIOSData: calling method, major, minor, DMI revision, u32 length), as small dumps carry it. */
+enum hv_anchor { HV_ANCHOR_NONE = 0, HV_ANCHOR_SM, HV_ANCHOR_SM3, HV_ANCHOR_DMI, HV_ANCHOR_RAW };
+#define HV_SMBIOS_RAW_HEADER 8
 
 struct hv_smbios_entry {
     enum hv_anchor anchor;
@@ -39,6 +42,7 @@ enum hv_field {
     HV_F_BOARD_VERSION,
     HV_F_CHASSIS_MANUFACTURER,
     HV_F_CHASSIS_ASSET_TAG,
+    HV_F_PROCESSOR, /* type 4 Processor Version: "Snapdragon(TM) 835" */
     HV_F_COUNT
 };
 
@@ -66,6 +70,11 @@ enum hv_anchor hv_smbios_anchor_at(const uint8_t *p, size_t avail);
 /* Parses the entry point at BUF. DP_OK; DP_ERR_NOT_FOUND when no anchor; DP_ERR_BAD_DATA when the
  * anchor is there but a checksum, length or the table size is wrong. */
 int hv_smbios_parse_entry(const uint8_t *buf, size_t len, struct hv_smbios_entry *out);
+
+/* Parses the raw firmware table header at BUF (LEN bytes with the table after it): DP_OK with
+ * table_addr = HV_SMBIOS_RAW_HEADER (the table's offset in BUF); DP_ERR_BAD_DATA when the header is not
+ * a plausible one or its length runs past LEN. */
+int hv_smbios_parse_raw(const uint8_t *buf, size_t len, struct hv_smbios_entry *out);
 
 /* Decodes the structure table TABLE[0..LEN) described by ENTRY into OUT (which it clears first,
  * keeping OUT->entry = *ENTRY). DP_OK, or DP_ERR_BAD_DATA with OUT->error set. */

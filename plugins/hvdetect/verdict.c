@@ -8,11 +8,16 @@
 #include <strings.h>
 
 enum { CONF_HIGH = 95, CONF_MEDIUM = 75, CONF_CONFLICT = 60, CONF_VM_BIT = 60, CONF_LOW = 30,
-       CONF_BARE = 85, CONF_BARE_NO_MODULES = 65 };
+       CONF_BARE = 85, CONF_BARE_NO_MODULES = 65, CONF_BARE_HOST_ONLY = 60 };
 
 const char *hv_verdict_kind_name(enum hv_verdict_kind k)
 {
     return k == HV_VERDICT_VIRTUAL ? "virtual" : k == HV_VERDICT_BARE_METAL ? "bare-metal" : "unknown";
+}
+
+const char *hv_verdict_label(enum hv_verdict_kind k)
+{
+    return k == HV_VERDICT_VIRTUAL ? "virtual machine" : k == HV_VERDICT_BARE_METAL ? "physical machine" : "unknown";
 }
 
 const char *hv_kind_name(enum hv_kind k)
@@ -177,6 +182,19 @@ static void guest_type(const struct hv_sigtab *t, const struct hv_observations *
     }
 }
 
+/* Hypervisors this machine hosts, once each, in the order first seen. */
+static void hosted_names(const struct hv_sigtab *t, struct hv_verdict *v)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < v->n_host; i++) {
+        const char *hv = v->host[i].sig->hv;
+        size_t j = 0;
+        while (j < i && strcmp(v->host[j].sig->hv, hv) != 0) j++;
+        if (j < i || len >= sizeof v->hosts) continue;
+        len += (size_t)snprintf(v->hosts + len, sizeof v->hosts - len, "%s%s", len ? ", " : "", hv_sigtab_display(t, hv));
+    }
+}
+
 void hv_decide(const struct hv_sigtab *t, const struct hv_observations *obs, struct hv_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -184,6 +202,7 @@ void hv_decide(const struct hv_sigtab *t, const struct hv_observations *obs, str
     v->vm_bit = obs->smbios && obs->smbios->vm_bit;
     collect(t, obs, v);
     explain_hosted(v);
+    hosted_names(t, v);
     pick_winner(v);
     if (v->hv) {
         v->kind = HV_VERDICT_VIRTUAL;
@@ -199,8 +218,15 @@ void hv_decide(const struct hv_sigtab *t, const struct hv_observations *obs, str
         v->kind = HV_VERDICT_BARE_METAL;
         v->hv_name = "none";
         v->confidence = obs->n_modules ? CONF_BARE : CONF_BARE_NO_MODULES;
-        v->basis = obs->n_modules ? "SMBIOS read, no hypervisor signature in it or the drivers"
-                                  : "SMBIOS read, no hypervisor signature; no driver list";
+        v->basis = obs->n_modules ? "SMBIOS is not a hypervisor's, no hypervisor guest drivers"
+                                  : "SMBIOS is not a hypervisor's; no driver list";
+    } else if (v->n_host) {
+        /* A hypervisor's host side (Hyper-V's root partition, a VMware or VirtualBox host) with none of
+         * its guest side: the machine itself runs the hypervisor. Nested setups would show guest drivers. */
+        v->kind = HV_VERDICT_BARE_METAL;
+        v->hv_name = "none";
+        v->confidence = CONF_BARE_HOST_ONLY;
+        v->basis = "no SMBIOS table; hypervisor host drivers, no guest drivers";
     } else {
         v->hv_name = "unknown";
         v->basis = "no SMBIOS table and no hypervisor driver or dump format";

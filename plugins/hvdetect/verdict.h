@@ -46,6 +46,7 @@ struct hv_verdict {
     struct hv_evidence host[HV_EVIDENCE_MAX]; /* hypervisor host drivers seen (kind HV_EV_DRIVER) */
     size_t n_host;
     size_t n_explained; /* weak guest evidence dropped because the machine hosts that hypervisor */
+    char hosts[160];    /* display names of the hypervisors hosted, once each: "Microsoft Hyper-V, ..." */
     char guest_buf[HV_TEXT_MAX + HV_SMBIOS_STR_MAX];
     struct hv_evidence ev[HV_EVIDENCE_MAX];
     size_t n_ev;
@@ -54,6 +55,7 @@ struct hv_verdict {
 
 const char *hv_verdict_kind_name(enum hv_verdict_kind k); /* "virtual", "bare-metal", "unknown" */
 const char *hv_kind_name(enum hv_kind k);                 /* "smbios", "driver", "format" */
+const char *hv_verdict_label(enum hv_verdict_kind k);     /* for people: "physical machine", ... */
 
 /* Module base name for matching: extension and a crash-dump "dump_" prefix removed. */
 void hv_module_stem(const char *name, char *out, size_t cap);

@@ -99,8 +99,8 @@ static const char *arch_name(enum dp_arch a)
 
 static const char *paging_name(enum dp_paging p)
 {
-    static const char *const n[] = {"none", "x86", "x86-pae", "x86-64"};
-    return (unsigned)p <= DP_PAGING_X86_64 ? n[p] : "none";
+    static const char *const n[] = {"none", "x86", "x86-pae", "x86-64", "aarch64"};
+    return (unsigned)p <= DP_PAGING_AARCH64 ? n[p] : "none";
 }
 
 static void dump_object(dp_ctx *c, struct out *o)

@@ -125,7 +125,7 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
     }
     if (rc != DP_OK) {
         dp_set_error(ctx, "the stack at %llx is not in the dump", (unsigned long long)regs.sp);
-        return rc;
+        return rc == DP_ERR_FAULT ? DP_ERR_NOT_APPLICABLE : rc; /* nothing to walk: does not apply */
     }
     const struct sw_stack *st = fault_walk(ctx, &env, w, max_stack, max_frames);
     struct sw_named_frame *frames = w->frames;

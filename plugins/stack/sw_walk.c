@@ -128,6 +128,7 @@ static int step_scan(const struct sw_env *e, const struct sw_stack *st, struct c
 int sw_walk(const struct sw_env *e, const struct dp_regs *regs, uint64_t max_bytes, size_t max_frames,
             struct sw_stack *st)
 {
+    if (e->arch == DP_ARCH_ARM64) return sw_walk_arm64(e, regs, max_bytes, max_frames, st);
     memset(st, 0, sizeof *st);
     if (!regs || (e->arch != DP_ARCH_X86 && e->arch != DP_ARCH_X64)) return DP_ERR_NOT_APPLICABLE;
     int rc = load_stack(e, regs->sp, max_bytes, st);

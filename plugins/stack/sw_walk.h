@@ -30,7 +30,7 @@ enum sw_ret {
 
 struct sw_env {
     void *user;
-    enum dp_arch arch; /* DP_ARCH_X86, DP_ARCH_X64 (DP_ARCH_ARM64: the context finder; walking is sw_arm64.c's) */
+    enum dp_arch arch; /* DP_ARCH_X86, DP_ARCH_X64 or DP_ARCH_ARM64 */
     int (*read)(void *user, uint64_t va, void *buf, size_t len);
     /* 1 when ADDR lies in a loaded module, with its *base; *exec: 1 in an executable section, 0 in
      * another section, -1 when the module's headers are not in the dump. */
@@ -71,6 +71,12 @@ int sw_fp_in_stack(uint64_t fp, uint64_t lo, uint64_t hi, unsigned ptr_size);
 int sw_walk(const struct sw_env *e, const struct dp_regs *regs, uint64_t max_bytes, size_t max_frames,
             struct sw_stack *out);
 void sw_stack_release(struct sw_stack *st);
+
+/* sw_arm64.c: ARM64 over the x29/x30 frame-record chain (sw_walk dispatches there). Frames carry no
+ * stack copy (bytes NULL); [lo, hi) spans the frame records read. */
+int sw_walk_arm64(const struct sw_env *e, const struct dp_regs *regs, uint64_t max_bytes, size_t max_frames,
+                  struct sw_stack *out);
+uint64_t sw_arm64_strip_pac(uint64_t v);
 
 /* Any frame found by scanning: the STACK_TEXT then carries WinDbg's warning. */
 int sw_stack_scanned(const struct sw_stack *st);

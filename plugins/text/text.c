@@ -11,6 +11,7 @@ static const char *arch_name(const struct dp_dump_info *i)
     case DP_PAGING_X86: return "x86";
     case DP_PAGING_X86_PAE: return "x86 (PAE)";
     case DP_PAGING_X86_64: return "x64";
+    case DP_PAGING_AARCH64: return "arm64";
     default: break;
     }
     return i->arch == DP_ARCH_X64 ? "x64" : i->arch == DP_ARCH_X86 ? "x86" : i->arch == DP_ARCH_ARM64 ? "arm64" : "unknown";

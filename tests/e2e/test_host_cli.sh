@@ -4,7 +4,7 @@ source "$DP_SOURCE_DIR/tests/e2e/lib.sh"
 DUMP=$(basic_dump)
 run --version
 expect_rc 0
-expect_line "dumppipe 0.2.0 (plugin ABI 2.0)"
+expect_line "dumppipe 0.2.0 (plugin ABI 2.1)"
 run
 expect_rc 2
 expect_err "no dump given"

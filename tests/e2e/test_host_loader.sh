@@ -18,7 +18,7 @@ YAML
     expect_rc 2
     expect_err "$2"
 }
-refused badabi "$D/badabi.so: built for plugin ABI 3.0, this dumppipe provides ABI 2.0"
+refused badabi "$D/badabi.so: built for plugin ABI 3.0, this dumppipe provides ABI 2.1"
 refused noplugin "$D/noplugin.so: not a dumppipe plugin: no symbol dp_plugin_descriptor"
 refused garbage "$D/garbage.so: cannot load:"
 
@@ -37,7 +37,7 @@ expect_line "refused: $D/badabi.so: built for plugin ABI 3.0"
 expect_line "text         1.0      sink"
 run --describe text
 expect_rc 0
-expect_line "text 1.0 (sink, plugin ABI 2.0"
+expect_line "text 1.0 (sink, plugin ABI 2.1"
 expect_line "  evidence           bool        default: false"
 run --describe nosuch
 expect_rc 2

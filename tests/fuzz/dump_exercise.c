@@ -78,6 +78,18 @@ static void exercise_modules(struct dp_dump *d)
     }
 }
 
+/* Secondary dump data: every block's bytes, as hvdetect reads the SMBIOS one. */
+static void exercise_tags(struct dp_dump *d)
+{
+    size_t n = dp_dump_n_tags(d);
+    for (size_t i = 0; i <= n && i < MAX_MODULES_TOUCHED; i++) {
+        struct dp_dump_tag t;
+        if (dp_dump_tag_at(d, i, &t) != DP_OK) continue;
+        touch(t.guid, strlen(t.guid));
+        touch(t.data, t.size);
+    }
+}
+
 void fz_exercise_dump(struct dp_dump *d)
 {
     const struct dp_dump_info *info = dp_dump_get_info(d);
@@ -96,6 +108,7 @@ void fz_exercise_dump(struct dp_dump *d)
     for (int k = 0; k < 4; k++) read_at(d, info->bugcheck_params[k]);
     exercise_runs(d);
     exercise_modules(d);
+    exercise_tags(d);
 }
 
 void fz_open_and_exercise(const uint8_t *data, size_t size)

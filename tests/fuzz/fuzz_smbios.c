@@ -37,5 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .struct_count = (sel & 0x80) ? 0 : (uint32_t)(sel & 0x3f),
     };
     decode(table, len, &made);
+    /* the whole input as the raw firmware table a small dump's secondary data carries */
+    if (hv_smbios_parse_raw(data, size, &e) == DP_OK) decode(data + HV_SMBIOS_RAW_HEADER, e.table_len, &e);
     return 0;
 }

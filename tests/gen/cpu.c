@@ -23,6 +23,11 @@ static const struct reg x64_regs[] = {
 
 static const struct reg *find_reg(const struct gen *g, const char *name)
 {
+    static struct reg arm64; /* filled per lookup: x0..x30 are computed, not tabled */
+    if (g->arch == ARCH_ARM64) {
+        arm64 = (struct reg){name, NULL, 0, 0};
+        return arm64_reg(name, &arm64.off, &arm64.width) ? NULL : &arm64;
+    }
     for (const struct reg *r = is64(g) ? x64_regs : x86_regs; r->name; r++)
         if (!strcmp(r->name, name) || (r->alias && !strcmp(r->alias, name)))
             return r;
@@ -35,7 +40,9 @@ static void context_defaults(struct gen *g)
 {
     uint8_t *c = g->context;
     memset(c, 0, sizeof(g->context));
-    if (is64(g)) {
+    if (g->arch == ARCH_ARM64) {
+        arm64_context_defaults(c);
+    } else if (is64(g)) {
         put_le(c + 0x30, 0x10001F, 4); /* CONTEXT_AMD64 | control, integer, segments, float, debug */
         put_le(c + 0x34, 0x1F80, 4);
         put_le(c + 0x100 + 0x18, 0x1F80, 4);
@@ -65,9 +72,10 @@ static int parse_context(struct gen *g, node_t *ctx)
             return -1;
         put_le(g->context + r->off, val, r->width);
     }
-    const struct reg *ip = find_reg(g, "ip"), *sp = find_reg(g, "sp");
-    g->ip = get_le(g->context + ip->off, ip->width);
-    g->sp = get_le(g->context + sp->off, sp->width);
+    const struct reg *r = find_reg(g, "ip"); /* one at a time: ARM64 lookups share one slot */
+    g->ip = get_le(g->context + r->off, r->width);
+    r = find_reg(g, "sp");
+    g->sp = get_le(g->context + r->off, r->width);
     return 0;
 }
 

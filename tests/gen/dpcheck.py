@@ -89,10 +89,25 @@ class Dump:
         check(n == present, "popcount(bitmap) == TotalPresentPages")
         check(first + 0x1000 * n == len(b), "FirstPage + pages*4096 == file size")
 
+    def _blobs(self, off):
+        """DumpBlob file header, then {HeaderSize, GUID, DataSize, PrePad, PostPad} blobs to the end."""
+        b = self.b
+        check(u(b, off + 8, 4) == 0x10, "DumpBlob HeaderSize 0x10")
+        p = off + 0x10
+        while p < len(b):
+            hs, size, pre, post = u(b, p, 4), u(b, p + 20, 4), u(b, p + 24, 4), u(b, p + 28, 4)
+            check(hs == 0x20 and p + hs + pre + size + post <= len(b), "blob at 0x%x inside the file" % p)
+            p += hs + pre + size + post
+        check(p == len(b), "blobs end at the end of the file")
+
     def _triage(self):
         b, t, x = self.b, self.hsize, self.x64
         check(b[u(b, t + 8, 4):u(b, t + 8, 4) + 4] == b"TRGD", "TRGD at ValidOffset")
-        check(u(b, t + 4, 4) == len(b), "SizeOfDump == file size")
+        size = u(b, t + 4, 4)
+        check(size == len(b) or (size < len(b) and b[size:size + 8] == b"DumpBlob"),
+              "SizeOfDump == file size, or secondary data (DumpBlob) follows it")
+        if size < len(b):
+            self._blobs(size)
         check(u(b, t + 0xC, 4) == (0x348 if x else 0x320), "ContextOffset is the header's context")
         boff, bcnt = u(b, t + (0x78 if x else 0x60), 4), u(b, t + (0x7C if x else 0x64), 4)
         for i in range(bcnt):

@@ -15,7 +15,7 @@
 /* Upper bound on pages a scenario may make present: keeps a typo from writing gigabytes. */
 #define MAX_PAGES (1u << 18)
 
-enum arch { ARCH_X86, ARCH_PAE, ARCH_X64 };
+enum arch { ARCH_X86, ARCH_PAE, ARCH_X64, ARCH_ARM64 };
 enum dump_type { DT_NONE, DT_COMPLETE, DT_BITMAP, DT_SMALL, DT_ELF };
 
 /* ---- util.c ---- */
@@ -90,12 +90,13 @@ struct gen {
     uint64_t sp, ip;
     uint64_t stack_lo, stack_hi;
     uint64_t smbios_va; uint32_t smbios_len; uint64_t smbios_pa;
+    unsigned smbios_major, smbios_minor;
     const char *comment;
     char err[512];
 };
 
 int fail(struct gen *g, node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static inline int is64(const struct gen *g) { return g->arch == ARCH_X64; }
+static inline int is64(const struct gen *g) { return g->arch == ARCH_X64 || g->arch == ARCH_ARM64; }
 static inline unsigned ptr_size(const struct gen *g) { return is64(g) ? 8 : 4; }
 
 /* ---- expr.c: numbers, symbol expressions, byte programs ---- */
@@ -160,6 +161,15 @@ void hdr_set_minidump_fields(struct gen *g, uint8_t *hdr, uint32_t fields);
 void hdr_set_runs(struct gen *g, uint8_t *hdr);
 int write_kdmp(struct gen *g, FILE *f);
 int write_triage(struct gen *g, FILE *f, node_t *small);
+
+/* ---- arm64.c ---- */
+void arm64_context_defaults(uint8_t *context);
+int arm64_reg(const char *name, unsigned *off, unsigned *width); /* -1: no such register */
+uint64_t arm64_table_bits(void);
+uint64_t arm64_page_bits(void);
+
+/* ---- write_blobs.c: secondary dump data (the SMBIOS table) after a small dump ---- */
+int blobs_write(struct gen *g, struct bytes *f);
 int write_elf(struct gen *g, FILE *f);
 
 #endif

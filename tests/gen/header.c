@@ -32,7 +32,7 @@ void hdr_fill(struct gen *g, uint8_t *h, uint32_t dump_type)
     put_le(h + l->pfn, g->pfn_db_va, pw);
     put_le(h + l->psl, g->module_list_va, pw);
     put_le(h + l->pah, g->process_head_va, pw);
-    put_le(h + l->machine, is64(g) ? 0x8664 : 0x14C, 4);
+    put_le(h + l->machine, g->arch == ARCH_ARM64 ? 0xAA64 : is64(g) ? 0x8664 : 0x14C, 4);
     put_le(h + l->nproc, g->processors, 4);
     put_le(h + l->code, g->bugcheck, 4);
     if (is64(g))

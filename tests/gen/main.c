@@ -31,9 +31,12 @@ static int parse_machine(struct gen *g, node_t *root, enum dump_type forced)
     if (ex_check_keys(g, root, top_keys) || ex_str(g, root, "arch", NULL, &arch) || ex_str(g, root, "type", NULL, &type) ||
         ex_str(g, root, "comment", NULL, &g->comment) || ex_check_keys(g, os, os_keys))
         return -1;
-    if (!arch || (strcmp(arch, "x86") && strcmp(arch, "x86-pae") && strcmp(arch, "x64")))
-        return fail(g, root, "arch: x86, x86-pae or x64");
-    g->arch = !strcmp(arch, "x64") ? ARCH_X64 : !strcmp(arch, "x86") ? ARCH_X86 : ARCH_PAE;
+    if (!arch || (strcmp(arch, "x86") && strcmp(arch, "x86-pae") && strcmp(arch, "x64") && strcmp(arch, "arm64")))
+        return fail(g, root, "arch: x86, x86-pae, x64 or arm64");
+    g->arch = !strcmp(arch, "x64")     ? ARCH_X64
+              : !strcmp(arch, "arm64") ? ARCH_ARM64
+              : !strcmp(arch, "x86")   ? ARCH_X86
+                                       : ARCH_PAE;
     g->type = forced ? forced : is64(g) ? DT_BITMAP : DT_COMPLETE;
     if (!forced && type && parse_type(type, &g->type))
         return fail(g, root, "type: complete, bitmap, small or elf");

@@ -74,11 +74,13 @@ static int walk(struct gen *g, uint64_t va, int create, uint64_t *leaf_addr, uin
             if (pm_alloc(g, &pfn) != 0)
                 return -1;
             /* PAE PDPTEs have reserved RW/US bits: only Present may be set. */
-            entry = pfn * PAGE_SIZE | (g->arch == ARCH_PAE && i == 0 ? PTE_PRESENT : PTE_UPPER);
+            entry = pfn * PAGE_SIZE | (g->arch == ARCH_PAE && i == 0 ? PTE_PRESENT
+                                       : g->arch == ARCH_ARM64       ? arm64_table_bits()
+                                                                     : PTE_UPPER);
             put_le(raw, entry, esize);
             if (pm_write(g, addr, raw, esize) != 0)
                 return -1;
-        } else if ((entry & PTE_LARGE) && (g->arch == ARCH_X86 || i > 0)) { /* 4M / 2M / 1G page */
+        } else if (g->arch != ARCH_ARM64 && (entry & PTE_LARGE) && (g->arch == ARCH_X86 || i > 0)) { /* 4M / 2M / 1G */
             uint64_t span = 1ull << lv[i].shift;
             *large_pa = (frame_of(g, entry) & ~(span - 1)) + (va & (span - 1));
             return 2;
@@ -104,7 +106,7 @@ int vm_map(struct gen *g, uint64_t va, uint64_t pa)
     uint64_t old = get_le(raw, esize);
     if ((old & PTE_PRESENT) && frame_of(g, old) != (pa & ~PAGE_MASK))
         return fail(g, NULL, "virtual page 0x%llx is already mapped elsewhere", (unsigned long long)va);
-    put_le(raw, (pa & ~PAGE_MASK) | PTE_LEAF, esize);
+    put_le(raw, (pa & ~PAGE_MASK) | (g->arch == ARCH_ARM64 ? arm64_page_bits() : PTE_LEAF), esize);
     return pm_write(g, leaf, raw, esize);
 }
 

@@ -255,7 +255,7 @@ static void write_headers(struct pe *pe)
     memcpy(h, "MZ", 2);
     put_le(h + 0x3C, E_LFANEW, 4);
     memcpy(h + E_LFANEW, "PE\0\0", 4);
-    put_le(coff, is64(g) ? 0x8664 : 0x14C, 2);
+    put_le(coff, g->arch == ARCH_ARM64 ? 0xAA64 : is64(g) ? 0x8664 : 0x14C, 2);
     put_le(coff + 2, pe->n_secs, 2);
     put_le(coff + 4, m->timestamp, 4);
     put_le(coff + 16, opt_size(g), 2);

@@ -234,6 +234,7 @@ static int place(struct gen *g, node_t *n, struct tbl *t, const char *kind, int 
         return -1;
     g->smbios_pa = table_pa;
     g->smbios_len = (uint32_t)t->b.n;
+    g->smbios_major = t->major, g->smbios_minor = t->minor;
     if (va & PAGE_MASK)
         return fail(g, n, "smbios.va must be page aligned");
     g->smbios_va = va ? va + (table_pa & PAGE_MASK) : 0;

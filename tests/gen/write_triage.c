@@ -166,6 +166,8 @@ static int build(struct triage *t, node_t *small)
     th_put(t, 0x08, 0x08, t->f.n, 0);
     bytes_put(&t->f, "TRGD", 4);
     th_put(t, 0x04, 0x04, t->f.n, 0);
+    if (blobs_write(g, &t->f))
+        return -1;
     uint32_t fields = TRIAGE_CONTEXT | TRIAGE_EXCEPTION | TRIAGE_DRIVERS | (g->sp && g->stack_hi ? TRIAGE_STACK : 0) |
                       (g->kdbg_va ? TRIAGE_DEBUGGER_DATA : 0) | (t->n_blocks ? TRIAGE_DATA_BLOCKS : 0);
     hdr_set_minidump_fields(g, t->f.p, fields);

@@ -272,11 +272,14 @@ static void test_structure_count_limit(void **state)
 /* ---- locator, over a fake host holding a few physical pages ---- */
 
 #define FAKE_PAGES 8
+#define FAKE_TAGS 4
 struct fake {
     struct dp_ctx_head head;
     uint64_t pfn[FAKE_PAGES];
     uint8_t data[FAKE_PAGES][4096];
     size_t n;
+    struct dp_dump_tag tags[FAKE_TAGS];
+    size_t n_tags;
 };
 
 static int fake_find(struct fake *f, uint64_t pfn)
@@ -312,9 +315,19 @@ static int fake_read_phys(dp_ctx *c, uint64_t pa, void *buf, size_t len)
     return DP_OK;
 }
 
+static size_t fake_tag_count(dp_ctx *c) { return ((struct fake *)(void *)c)->n_tags; }
+static int fake_tag_get(dp_ctx *c, size_t i, struct dp_dump_tag *out)
+{
+    struct fake *f = (struct fake *)(void *)c;
+    if (i >= f->n_tags) return DP_ERR_NOT_FOUND;
+    *out = f->tags[i];
+    return DP_OK;
+}
+
 static const struct dp_host_api fake_api = {.size = sizeof(struct dp_host_api), .read_phys = fake_read_phys,
                                             .phys_run_count = fake_run_count, .phys_run = fake_run,
-                                            .phys_page = fake_page};
+                                            .phys_page = fake_page, .dump_tag_count = fake_tag_count,
+                                            .dump_tag_get = fake_tag_get};
 
 /* Runs sorted ascending, as the host promises. */
 static uint8_t *fake_add(struct fake *f, uint64_t pfn)
@@ -366,9 +379,93 @@ static void test_locate_prefers_legacy_and_reports_absent_table(void **state)
     f->n = 0;
     assert_int_equal(hv_smbios_locate((dp_ctx *)(void *)f, r), DP_OK);
     assert_int_equal(r->status, HV_SMBIOS_NO_PHYS);
-    assert_string_equal(r->note, "no physical memory in this dump");
+    assert_string_equal(r->note, "this dump carries no SMBIOS table (no physical memory, none in its secondary data)");
     free(r);
     free(f);
+}
+
+/* Windows' raw firmware table: the 8-byte header (calling method, major, minor, DMI revision, u32 length),
+ * then the structures, as small dumps file it under the SMBIOS tag. */
+static size_t raw_table(uint8_t *dst, const struct tb *t, uint8_t major, uint8_t minor)
+{
+    dst[0] = 0, dst[1] = major, dst[2] = minor, dst[3] = 0;
+    uint32_t len = (uint32_t)t->n;
+    memcpy(dst + 4, &len, 4);
+    memcpy(dst + 8, t->b, t->n);
+    return t->n + 8;
+}
+
+static struct fake *tag_fake(const char *guid, const uint8_t *data, size_t size)
+{
+    struct fake *f = calloc(1, sizeof *f);
+    f->head.api = &fake_api;
+    snprintf(f->tags[0].guid, sizeof f->tags[0].guid, "%s", guid);
+    f->tags[0].data = data;
+    f->tags[0].size = size;
+    f->n_tags = 1;
+    return f;
+}
+
+static void test_locate_in_secondary_data(void **state)
+{
+    (void)state;
+    struct tb t;
+    build_xen(&t);
+    uint8_t *raw = calloc(1, sizeof t.b + 16);
+    size_t n = raw_table(raw, &t, 3, 2);
+    struct hv_smbios_result *r = malloc(sizeof *r);
+
+    struct fake *f = tag_fake(HV_SMBIOS_DUMP_TAG, raw, n);
+    assert_int_equal(hv_smbios_locate((dp_ctx *)(void *)f, r), DP_OK);
+    assert_int_equal(r->status, HV_SMBIOS_READ);
+    assert_int_equal(r->info.entry.anchor, HV_ANCHOR_RAW);
+    assert_int_equal(r->info.entry.major, 3);
+    assert_int_equal(r->info.entry.minor, 2);
+    assert_string_equal(r->info.str[HV_F_PRODUCT], "HVM domU");
+    assert_string_equal(r->tag, HV_SMBIOS_DUMP_TAG);
+    assert_non_null(strstr(r->note, "SMBIOS 3.2 from the dump's secondary data {BC5C008F-"));
+    free(f);
+
+    /* another writer's tag: found by its content */
+    f = tag_fake("{00000000-0000-0000-0000-000000000001}", raw, n);
+    assert_int_equal(hv_smbios_locate((dp_ctx *)(void *)f, r), DP_OK);
+    assert_int_equal(r->status, HV_SMBIOS_READ);
+    free(f);
+
+    /* the length runs past the tag's data: rejected, said so */
+    f = tag_fake(HV_SMBIOS_DUMP_TAG, raw, n - 1);
+    assert_int_equal(hv_smbios_locate((dp_ctx *)(void *)f, r), DP_OK);
+    assert_int_equal(r->status, HV_SMBIOS_UNREADABLE);
+    assert_non_null(strstr(r->note, "rejected"));
+    free(f);
+
+    /* a string index past the string set: the whole table is rejected */
+    raw[8 + 4] = 9;
+    f = tag_fake(HV_SMBIOS_DUMP_TAG, raw, n);
+    assert_int_equal(hv_smbios_locate((dp_ctx *)(void *)f, r), DP_OK);
+    assert_int_equal(r->status, HV_SMBIOS_UNREADABLE);
+    assert_non_null(strstr(r->note, "string index"));
+    free(f);
+    free(r);
+    free(raw);
+}
+
+/* Strings reach JSON and text: invalid UTF-8 becomes '?', valid multi-byte characters stay whole. */
+static void test_strings_are_utf8(void **state)
+{
+    (void)state;
+    struct tb t;
+    memset(&t, 0, sizeof t);
+    size_t o = st_begin(&t, 1, 0x1b);
+    t.b[o + 4] = 1, t.b[o + 5] = 2;
+    static const char *const strs[] = {"Caf\xc3\xa9 \xff\xc3(\x01 \xe2\x82", "\xed\xa0\x80\xf0\x9f\x98\x80", NULL};
+    st_strings(&t, strs);
+    st_end(&t);
+    struct hv_smbios_entry entry = entry_for(&t, HV_ANCHOR_SM3);
+    struct hv_smbios_info info;
+    assert_int_equal(hv_smbios_decode(t.b, t.n, &entry, &info), DP_OK);
+    assert_string_equal(info.str[HV_F_MANUFACTURER], "Caf\xc3\xa9 ?" "?(? ??");
+    assert_string_equal(info.str[HV_F_PRODUCT], "?" "??\xf0\x9f\x98\x80");
 }
 
 int main(void)
@@ -385,6 +482,8 @@ int main(void)
         cmocka_unit_test(test_structure_count_limit),
         cmocka_unit_test(test_locate_outside_legacy_area),
         cmocka_unit_test(test_locate_prefers_legacy_and_reports_absent_table),
+        cmocka_unit_test(test_locate_in_secondary_data),
+        cmocka_unit_test(test_strings_are_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

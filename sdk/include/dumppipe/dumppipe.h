@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 2
-#define DP_ABI_MINOR 0
+#define DP_ABI_MINOR 1 /* 2.1: dump tags (secondary dump data) */
 #define DP_PLUGIN_MAGIC 0x474c5044u /* "DPLG" in memory order */
 #define DP_PLUGIN_SYMBOL "dp_plugin_descriptor"
 
@@ -47,7 +47,7 @@ typedef struct dp_ctx dp_ctx;
 
 /* ---- dump metadata ---- */
 enum dp_arch { DP_ARCH_UNKNOWN = 0, DP_ARCH_X86, DP_ARCH_X64, DP_ARCH_ARM64 };
-enum dp_paging { DP_PAGING_NONE = 0, DP_PAGING_X86, DP_PAGING_X86_PAE, DP_PAGING_X86_64 };
+enum dp_paging { DP_PAGING_NONE = 0, DP_PAGING_X86, DP_PAGING_X86_PAE, DP_PAGING_X86_64, DP_PAGING_AARCH64 };
 
 struct dp_dump_info {
     const char *path;
@@ -234,6 +234,16 @@ struct dp_symbol {
     const char *source;             /* where function came from: "pdb", "isf", "sym", "export"; NULL */
 };
 
+/* One block of secondary dump data: what drivers and the kernel add to a crash dump through bug-check
+ * reason callbacks (KbCallbackSecondaryDumpData), each under a GUID tag; WinDbg lists them with .enumtag.
+ * Windows 10 small dumps keep the SMBIOS table (tag {BC5C008F-1E3A-44D7-988D-86F6884C6758}), ACPI
+ * tables and driver logs there. DATA points into the read-only dump and lives as long as the context. */
+struct dp_dump_tag {
+    char guid[40]; /* "{BC5C008F-1E3A-44D7-988D-86F6884C6758}": upper-case, with braces */
+    const uint8_t *data;
+    size_t size;
+};
+
 enum dp_log_level { DP_LOG_ERROR = 0, DP_LOG_WARN, DP_LOG_INFO, DP_LOG_DEBUG };
 
 /* ---- the host's function table; grows only at the end (minor ABI bump) ---- */
@@ -296,6 +306,10 @@ struct dp_host_api {
     int (*symbol_lookup)(dp_ctx *, uint64_t addr, struct dp_symbol *out);
     void (*progress)(dp_ctx *, uint64_t done, uint64_t total, const char *what);
     const struct dp_run_info *(*run_info)(dp_ctx *);
+
+    /* ABI 2.1 */
+    size_t (*dump_tag_count)(dp_ctx *);
+    int (*dump_tag_get)(dp_ctx *, size_t index, struct dp_dump_tag *out);
 };
 
 /* Every context begins with a pointer to the host's table. */
@@ -374,6 +388,10 @@ static inline void dp_progress(dp_ctx *c, uint64_t done, uint64_t total, const c
     dp_api(c)->progress(c, done, total, what);
 }
 static inline const struct dp_run_info *dp_run_info(dp_ctx *c) { return dp_api(c)->run_info(c); }
+/* The dump's secondary data blocks, in file order; 0 when the dump has none. dp_dump_tag_get: DP_OK, or
+ * DP_ERR_NOT_FOUND for an index past the end. A tag may occur more than once. */
+static inline size_t dp_dump_tag_count(dp_ctx *c) { return dp_api(c)->dump_tag_count(c); }
+static inline int dp_dump_tag_get(dp_ctx *c, size_t i, struct dp_dump_tag *out) { return dp_api(c)->dump_tag_get(c, i, out); }
 /* "module!symbol+0x12", "module+0x1234", or the bare address; never fails for a big enough buffer. */
 static inline int dp_symbolize(dp_ctx *c, uint64_t a, char *buf, size_t len) { return dp_api(c)->symbolize(c, a, buf, len); }
 static inline int dp_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out)

@@ -9,6 +9,7 @@
 #include "batch_internal.h"
 #include "step.h"
 #include "supervise.h"
+#include "sympath.h"
 
 enum { DP_DUMP_SLACK_MS = 60000, DP_MAX_JOBS = 128 };
 
@@ -22,6 +23,9 @@ static void job_child(int fd, void *arg)
     struct job_arg *a = arg;
     struct chan ch = {.fd = fd, .b = a->b};
     dp_batch_job(a->b, a->path, &ch);
+    /* what this child's symbol searches created (a temporary store) goes with it; the parent
+     * searches no symbols itself, so nothing it shares is removed */
+    dp_sympath_free(a->b->o->sympath);
 }
 
 /* ---- the parent: jobs ---- */

@@ -13,6 +13,8 @@
 #include "loader.h"
 #include "outputs.h"
 #include "symbols.h"
+#include "sympath.h"
+#include "sympath_setup.h"
 #include "triage.h"
 
 struct cli {
@@ -22,11 +24,13 @@ struct cli {
     const char *describe;
     const char *dirs[32];
     size_t n_dirs;
+    const char *symbols[32]; /* -s, in order */
+    size_t n_symbols;
 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-j N] [--summary] [-v]... DUMP|DIR|-...\n"
+    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-s SYMBOLS]... [-j N] [--summary] [-v]... DUMP|DIR|-...\n"
           "       dumppipe --list-plugins | --describe PLUGIN | --explain CODE [ARG1..ARG4] | --version\n"
           "\n"
           "  -p PIPELINE      YAML pipeline (default: the shipped triage.yaml)\n"
@@ -34,6 +38,8 @@ static void usage(FILE *f)
           "  -O FILE          write the output to FILE instead of standard output\n"
           "  -L DIR           look for plugins in DIR first (then $DUMPPIPE_PLUGIN_PATH, the\n"
           "                   pipeline's plugin_dirs, and the build or install directory)\n"
+          "  -s SYMBOLS       symbol path entries, WinDbg syntax: FILE, DIR, srv*CACHE*URL, cache*DIR\n"
+          "                   (then the pipeline's symbols, $DUMPPIPE_SYMBOL_PATH, $_NT_SYMBOL_PATH)\n"
           "  -j N             triage N dumps at a time (default: one per CPU)\n"
           "  --summary        end with a table of failure buckets (count, culprit, first and last dump)\n"
           "  --dump-timeout DURATION, --dump-memory SIZE\n"
@@ -71,9 +77,10 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         {"version", no_argument, 0, OPT_VERSION}, {"no-isolation", no_argument, 0, OPT_NOISO},
         {"explain", no_argument, 0, OPT_EXPLAIN}, {"jobs", required_argument, 0, 'j'},
         {"summary", no_argument, 0, OPT_SUMMARY}, {"dump-timeout", required_argument, 0, OPT_DTIME},
-        {"dump-memory", required_argument, 0, OPT_DMEM}, {"no-progress", no_argument, 0, OPT_NOPROG}, {0, 0, 0, 0}};
+        {"dump-memory", required_argument, 0, OPT_DMEM}, {"no-progress", no_argument, 0, OPT_NOPROG},
+        {"symbols", required_argument, 0, 's'}, {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "+p:o:O:L:j:vh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+p:o:O:L:s:j:vh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': cl->pipeline = optarg; break;
         case 'o': cl->format = optarg; break;
@@ -81,6 +88,10 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         case 'L':
             if (cl->n_dirs == sizeof cl->dirs / sizeof *cl->dirs) return fprintf(stderr, "dumppipe: too many -L\n"), -1;
             cl->dirs[cl->n_dirs++] = optarg;
+            break;
+        case 's':
+            if (cl->n_symbols == sizeof cl->symbols / sizeof *cl->symbols) return fprintf(stderr, "dumppipe: too many -s\n"), -1;
+            cl->symbols[cl->n_symbols++] = optarg;
             break;
         case 'v': cl->run.verbosity++; break;
         case 'h': usage(stdout); exit(DP_EXIT_OK);
@@ -140,24 +151,6 @@ static void add_search_dirs(struct dp_loader *l, const struct cli *cl, const str
     dp_loader_add_defaults(l);
 }
 
-static int load_symbols(const struct dp_pipeline *p, struct dp_symtab **out)
-{
-    *out = NULL;
-    if (!p->symbol_files.len) return DP_OK;
-    struct dp_symtab *t = dp_symtab_new();
-    if (!t) return DP_ERR_NOMEM;
-    for (size_t i = 0; i < p->symbol_files.len; i++) {
-        char err[600];
-        if (dp_symtab_load(t, *(const char **)dp_vec_at(&p->symbol_files, i), err, sizeof err) != DP_OK) {
-            fprintf(stderr, "dumppipe: %s\n", err);
-            dp_symtab_free(t);
-            return DP_ERR_BAD_DATA;
-        }
-    }
-    *out = t;
-    return DP_OK;
-}
-
 int dp_cli_explain(struct dp_loader *l, const char *format, const struct dp_run_options *o, int argc, char **argv);
 int dp_cli_list_plugins(struct dp_loader *l);
 int dp_cli_describe(struct dp_loader *l, const char *name);
@@ -191,7 +184,7 @@ static int run_batch(const struct cli *cl, const struct dp_pipeline *p, const st
     return rc;
 }
 
-static int triage_all(const struct cli *cl, struct dp_loader *l, int argc, char **argv)
+static int triage_all(struct cli *cl, struct dp_loader *l, int argc, char **argv)
 {
     char buf[PATH_MAX], err[2048];
     const char *path = cl->pipeline ? cl->pipeline : default_pipeline(buf, sizeof buf);
@@ -202,8 +195,13 @@ static int triage_all(const struct cli *cl, struct dp_loader *l, int argc, char 
     int rc = DP_EXIT_USAGE;
     if (override_sinks(p, cl->format) != DP_OK) rc = DP_EXIT_INTERNAL;
     else if (dp_pipeline_bind(p, l, err, sizeof err) != DP_OK) fprintf(stderr, "dumppipe: %s\n", err);
-    else if (load_symbols(p, &syms) == DP_OK) rc = run_batch(cl, p, syms, argc, argv);
+    else if (dp_sympath_setup(cl->symbols, cl->n_symbols, p, &cl->run.sympath) != DP_OK ||
+             dp_sympath_load_breakpad(cl->run.sympath, &syms) != DP_OK)
+        rc = DP_EXIT_USAGE;
+    else
+        rc = run_batch(cl, p, syms, argc, argv);
     dp_symtab_free(syms);
+    dp_sympath_free(cl->run.sympath);
     dp_pipeline_free(p);
     return rc;
 }

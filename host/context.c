@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctx_dump.h"
+#include "ctx_image.h"
 #include "pipeline.h" /* dp_yaml_bool: options read as the pipeline validated them */
 
 static struct dp_ctx *ctx_alloc(int verbosity)
@@ -79,6 +80,8 @@ void dp_ctx_free(struct dp_ctx *c)
     dp_vec_free(&c->findings);
     dp_vec_free(&c->journal);
     dp_vec_free(&c->steps);
+    dp_ctx_forget_module_keys(c);
+    dp_ctx_release_images(c);
     dp_ctx_release_modules(c);
     dp_disasm_free(c->disasm);
     dp_arena_free(c->arena);
@@ -352,4 +355,6 @@ const struct dp_host_api dp_host_api_table = {
     .symbol_lookup = dp_ctx_symbol_lookup,
     .progress = api_progress,
     .run_info = api_run_info,
+    .read_virt_image = dp_ctx_read_virt_image,
+    .module_image_file = dp_ctx_module_image_file,
 };

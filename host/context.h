@@ -9,6 +9,8 @@
 
 struct dp_dump;
 struct dp_symtab;
+struct dp_sympath;
+struct dp_modimage;
 
 /* A validated option value from the pipeline: a scalar or a list of scalars (text as written). */
 struct dp_opt_value {
@@ -44,6 +46,8 @@ struct dp_ctx {
     struct dp_module_pe *pe_cache; /* per module index, parsed lazily */
     struct dp_disasm *disasm;
     const struct dp_symtab *symtab; /* owned by the pipeline */
+    struct dp_sympath *sympath;     /* the run's symbol path (host/symbols/sympath.h), owned by the caller; may be NULL */
+    struct dp_modimage *modimages;  /* per module index: its image from the symbol path (ctx_image.c) */
     /* the step that is running */
     const char *cur_plugin;
     const struct dp_option *cur_schema;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctx_image.h"
 #include "dump/dump.h"
 #include "pe.h"
 #include "symbols.h"
@@ -131,7 +132,9 @@ const struct dp_module *dp_ctx_module_by_name(dp_ctx *c, const char *name)
     return NULL;
 }
 
-static int read_virt_cb(void *user, uint64_t va, void *buf, size_t len) { return dp_dump_read_virt(user, va, buf, len); }
+/* Headers, exports, .pdata and unwind codes: from the dump, or from the module's image from the
+ * symbol path where the dump lacks the pages (ctx_image.c). */
+static int read_virt_cb(void *user, uint64_t va, void *buf, size_t len) { return dp_ctx_read_virt_image(user, va, buf, len); }
 
 static struct dp_pe *module_pe(dp_ctx *c, const struct dp_module *m)
 {
@@ -140,7 +143,7 @@ static struct dp_pe *module_pe(dp_ctx *c, const struct dp_module *m)
         if (dp_dump_module(c->dump, i) != m) continue;
         struct dp_module_pe *slot = &c->pe_cache[i];
         if (slot->state == 0)
-            slot->state = dp_pe_open(read_virt_cb, c->dump, m->base, m->size, &slot->pe) == DP_OK ? 1 : -1;
+            slot->state = dp_pe_open(read_virt_cb, c, m->base, m->size, &slot->pe) == DP_OK ? 1 : -1;
         return slot->state == 1 ? slot->pe : NULL;
     }
     return NULL;

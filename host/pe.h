@@ -63,4 +63,25 @@ int dp_pe_unwind_frame(const struct dp_pe *pe, struct dp_regs *regs);
 #define DP_PE_MAX_FILE_IMAGE (512u << 20)
 int dp_pe_load_file(const char *path, uint64_t base, uint8_t **image, size_t *size, char *err, size_t errlen);
 
+/* The CodeView (RSDS) record of the debug directory: GUID and age (the PDB's symbol-store key,
+ * dp_sympath_pdb_key) and the PDB file name without its directory. DP_ERR_NOT_FOUND when the image
+ * has none (or only an NB10 record); DP_ERR_FAULT when its page is not in the dump; DP_ERR_BAD_DATA
+ * when the name is empty or holds control characters. pe_codeview.c. */
+struct dp_pe_codeview {
+    uint8_t guid[16]; /* as stored: Data1..Data3 little-endian, Data4 bytes */
+    uint32_t age;
+    char pdb_name[256];
+};
+int dp_pe_codeview(const struct dp_pe *pe, struct dp_pe_codeview *out);
+
+/* What identifies an image file on disk (one fetched from a symbol store): its store key parts
+ * and its CodeView record. On failure err holds "PATH: what is wrong". */
+struct dp_pe_identity {
+    uint32_t timestamp, size_of_image;
+    uint16_t machine;
+    int has_codeview;
+    struct dp_pe_codeview codeview;
+};
+int dp_pe_file_identity(const char *path, struct dp_pe_identity *id, char *err, size_t errlen);
+
 #endif

@@ -10,6 +10,8 @@
 
 #include "pipeline_yaml.h"
 
+#include "symbols/sympath.h"
+
 enum { DP_MAX_EXTENDS_DEPTH = 8 };
 
 struct parse {
@@ -249,12 +251,24 @@ static const char *relative_to(struct parse *ps, const char *path)
     return dp_arena_printf(ps->p->arena, "%s/%s", dirname(dir), path);
 }
 
+/* A `symbols:` entry is a symbol path (host/symbols/sympath.h): its local paths are relative to this file. */
+static const char *symbol_path_relative(struct parse *ps, const char *spec)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", ps->file);
+    char *s = dp_sympath_rebase(spec, dirname(dir));
+    const char *out = s ? dp_arena_strdup(ps->p->arena, s) : NULL;
+    free(s);
+    return out;
+}
+
 static int parse_path_list(struct parse *ps, struct dp_ynode *v, struct dp_vec *out, const char *what)
 {
+    const char *(*resolve)(struct parse *, const char *) = strcmp(what, "symbols") == 0 ? symbol_path_relative : relative_to;
     if (scalar(v)) {
         const char **slot = dp_vec_push(out);
         if (!slot) return DP_ERR_NOMEM;
-        *slot = relative_to(ps, scalar(v));
+        *slot = resolve(ps, scalar(v));
         return DP_OK;
     }
     if (v->type != DP_Y_SEQ) return fail(ps, v, "'%s' must be a path or a list of paths", what);
@@ -263,7 +277,7 @@ static int parse_path_list(struct parse *ps, struct dp_ynode *v, struct dp_vec *
         if (!s) return fail(ps, *it, "'%s' entries must be paths", what);
         const char **slot = dp_vec_push(out);
         if (!slot) return DP_ERR_NOMEM;
-        *slot = relative_to(ps, s);
+        *slot = resolve(ps, s);
     }
     return DP_OK;
 }

@@ -36,7 +36,7 @@ struct dp_pipeline {
     struct dp_vec steps; /* struct dp_step_config */
     struct dp_vec sinks; /* struct dp_step_config */
     struct dp_vec plugin_dirs;  /* const char * */
-    struct dp_vec symbol_files; /* const char * */
+    struct dp_vec symbol_files; /* const char *: `symbols:` entries, symbol-path syntax, local paths made absolute */
     struct dp_vec sources;      /* const char *: the pipeline file and every file it extends */
     int isolation;              /* 1 unless the pipeline says `isolation: false` */
     uint64_t timeout_ms, memory_bytes;           /* per step; 0 = default */

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctx_image.h"
 #include "dump/dump.h"
 #include "util.h"
 #include "step.h"
@@ -174,6 +175,8 @@ void dp_triage_one(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
                       rc == DP_ERR_NOMEM ? "memory" : rc == DP_ERR_IO ? "unreadable" : "malformed", err);
     }
     struct dp_ctx *c = d ? dp_ctx_new(d, symtab, o->verbosity) : NULL;
+    if (c) c->sympath = o->sympath;
+    if (c && dp_ctx_identify_modules(c) != DP_OK) dp_ctx_free(c), c = NULL;
     if (d && !c) snprintf(err, sizeof err, "%s: out of memory", path), set_error(r, DP_EXIT_INTERNAL, "memory", err);
     if (!c) {
         run.input_status = r->status;
@@ -187,6 +190,7 @@ void dp_triage_one(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
     if (h) c->progress_fn = h->progress, c->progress_arg = h->arg;
     stage(h, "the triage");
     int failed = run_steps(c, p, o, h);
+    dp_ctx_report_symbol_misses(c);
     if (dp_summary_build(c) != DP_OK) r->exit = DP_EXIT_INTERNAL;
     record_outcome(c, r);
     stage(h, "the sinks");

@@ -29,6 +29,7 @@ struct dp_run_options {
     uint64_t dump_timeout_ms, dump_memory_bytes; /* 0: the pipeline's, else the defaults */
     int summary;                                 /* --summary: a bucket table at the end */
     int progress;                                /* -1: on a terminal; 0 never */
+    struct dp_sympath *sympath; /* the run's symbol path (-s, pipeline, environment); NULL: none */
 };
 
 /* What the triage tells whoever watches it (the batch runner, possibly across a pipe). */

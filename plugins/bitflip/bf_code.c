@@ -1,5 +1,7 @@
 /* Module code against reference images, as !chkimg does: each executable section in the dump is
- * compared with the file laid out and relocated for the module's base. */
+ * compared with the file laid out and relocated for the module's base. The references are the files
+ * in reference_dir, else the images the symbol path found for the modules (dp_module_image_file).
+ * Dump bytes are read with dp_read_virt alone: an image byte never stands in for memory here. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,7 +94,7 @@ static void compare_module(dp_ctx *ctx, struct bf_run *r, const struct dp_module
 int bf_scan_code(dp_ctx *ctx, struct bf_run *r, const char *dir, uint64_t budget)
 {
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (dir && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         dp_set_error(ctx, "reference_dir %s is not a directory", dir);
         return DP_ERR_INVALID;
     }
@@ -100,7 +102,9 @@ int bf_scan_code(dp_ctx *ctx, struct bf_run *r, const char *dir, uint64_t budget
     for (size_t i = 0; i < n && i < BF_MAX_MODULES && r->code_bytes < budget; i++) {
         const struct dp_module *m = dp_module_get(ctx, i);
         char path[4096];
-        if (m && m->name && !strchr(m->name, '/') && reference_path(dir, m->name, path, sizeof path))
+        const char *image;
+        if (!dir && m && dp_module_image_file(ctx, m, &image) == DP_OK) compare_module(ctx, r, m, image, budget);
+        else if (dir && m && m->name && !strchr(m->name, '/') && reference_path(dir, m->name, path, sizeof path))
             compare_module(ctx, r, m, path, budget);
     }
     return DP_OK;

@@ -22,7 +22,8 @@ void bf_add_evidence(struct bf_run *r, const struct bf_evidence *e);
 void bf_scan_headers(dp_ctx *ctx, struct bf_run *r);
 void bf_scan_pointers(dp_ctx *ctx, struct bf_run *r);
 void bf_scan_bugcheck(dp_ctx *ctx, struct bf_run *r);
-/* Compares every module with its file in reference_dir; DP_OK, or an error for an unusable dir. */
+/* Compares every module with its file in reference_dir (NULL: with its image from the symbol path);
+ * DP_OK, or an error for an unusable dir. */
 int bf_scan_code(dp_ctx *ctx, struct bf_run *r, const char *reference_dir, uint64_t max_bytes);
 
 #endif

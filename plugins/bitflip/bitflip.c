@@ -12,7 +12,7 @@
 #define BF_EVIDENCE_FIELDS 16 /* pieces spelled out in the finding's evidence */
 
 static const struct dp_option bf_options[] = {
-    {"reference_dir", DP_OPT_STRING, NULL, 0, "directory of module files named like the modules (driver.sys), as !chkimg uses"},
+    {"reference_dir", DP_OPT_STRING, NULL, 0, "directory of module files named like the modules (driver.sys), as !chkimg uses; default: the images the symbol path finds"},
     {"max_code_bytes", DP_OPT_INT, "67108864", 0, "upper bound on the code bytes compared"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -197,10 +197,9 @@ static int bf_check_dump(dp_ctx *ctx, struct bf_run *r)
     bf_scan_bugcheck(ctx, r);
     const char *dir = dp_opt_string(ctx, "reference_dir");
     int64_t max_code = dp_opt_int(ctx, "max_code_bytes");
-    if (dir && *dir) {
-        int rc = bf_scan_code(ctx, r, dir, max_code > 0 ? (uint64_t)max_code : 0);
-        if (rc != DP_OK) return rc;
-    }
+    /* without reference_dir, the images the symbol path found for the dump's modules are the references */
+    int rc = bf_scan_code(ctx, r, dir && *dir ? dir : NULL, max_code > 0 ? (uint64_t)max_code : 0);
+    if (rc != DP_OK) return rc;
     report(ctx, r);
     return DP_OK;
 }

@@ -23,7 +23,9 @@ static int host_decode(void *ud, const uint8_t *code, size_t len, uint64_t addr,
 }
 
 /* Text accumulated for a finding's details; truncates rather than fails. */
-/* Reads [va, va+want) page by page, stopping at the first page the dump lacks. */
+/* Code for `u`/`ub`: from the dump, or from the module's image from the symbol path where a small
+ * dump lacks the page (as WinDbg shows it). Reads [va, va+want) page by page, stopping at the first
+ * page neither has. */
 static size_t read_forward(dp_ctx *ctx, uint64_t va, uint8_t *buf, size_t want)
 {
     size_t got = 0;
@@ -31,7 +33,7 @@ static size_t read_forward(dp_ctx *ctx, uint64_t va, uint8_t *buf, size_t want)
         uint64_t a = va + got;
         size_t chunk = 4096 - (size_t)(a & 4095);
         if (chunk > want - got) chunk = want - got;
-        if (dp_read_virt(ctx, a, buf + got, chunk) != DP_OK) break;
+        if (dp_read_virt_image(ctx, a, buf + got, chunk) != DP_OK) break;
         got += chunk;
     }
     return got;
@@ -46,7 +48,7 @@ static size_t read_backward(dp_ctx *ctx, uint64_t va, uint8_t *buf, size_t want)
         uint64_t end = va - got;
         size_t chunk = (end & 4095) ? (size_t)(end & 4095) : 4096;
         if (chunk > want - got) chunk = want - got;
-        if (dp_read_virt(ctx, end - chunk, buf + (want - got - chunk), chunk) != DP_OK) break;
+        if (dp_read_virt_image(ctx, end - chunk, buf + (want - got - chunk), chunk) != DP_OK) break;
         got += chunk;
     }
     if (got < want) memmove(buf, buf + (want - got), got);

@@ -20,7 +20,9 @@ static const struct dp_option sw_options[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-static int env_read(void *user, uint64_t va, void *buf, size_t len) { return dp_read_virt(user, va, buf, len); }
+/* Stack slots come from the dump; code for the call-before-return check also from module images the
+ * symbol path found where a small dump lacks it. */
+static int env_read(void *user, uint64_t va, void *buf, size_t len) { return dp_read_virt_image(user, va, buf, len); }
 
 static int env_module_at(void *user, uint64_t addr, uint64_t *base, int *exec)
 {

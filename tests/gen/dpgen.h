@@ -65,6 +65,7 @@ struct module {
     struct import_dll *imports; size_t n_imports;
     struct section *secs; size_t n_secs;
     int reference_file;
+    int image;                  /* 0: listed in the module list only, no pages (its image is elsewhere) */
     struct bytes file;          /* the on-disk PE (built for file_base, with .reloc) */
     uint64_t kldr_va, name_va, path_va;
 };

@@ -8,7 +8,7 @@
 
 static const char *const module_keys[] = {"name", "alias", "path", "base", "size", "file_base", "timestamp",
                                           "entry", "sections", "exports", "imports", "code",
-                                          "reference_file", NULL};
+                                          "reference_file", "image", NULL};
 
 static int cmp_export(const void *a, const void *b)
 {
@@ -118,8 +118,11 @@ static int parse_module(struct gen *g, struct module *m, node_t *n, size_t index
     if (ex_check_keys(g, n, module_keys) || ex_str(g, n, "name", NULL, &name) || ex_str(g, n, "alias", NULL, &alias) ||
         ex_str(g, n, "path", NULL, &path) || ex_opt_u64(g, n, "base", 0, &m->base) ||
         ex_opt_u64(g, n, "size", 0, &size) || ex_opt_u64(g, n, "timestamp", 0x45d69710 + index, &ts) ||
-        ex_opt_bool(g, n, "reference_file", 0, &m->reference_file))
+        ex_opt_bool(g, n, "reference_file", 0, &m->reference_file) || ex_opt_bool(g, n, "image", 1, &m->image))
         return -1;
+    if (!m->image && (m->reference_file || sc_get(g->sc, n, "sections") || sc_get(g->sc, n, "exports") ||
+                      sc_get(g->sc, n, "imports") || sc_get(g->sc, n, "code")))
+        return fail(g, n, "a module with image: false has no sections, exports, imports, code or reference file");
     if (!name || !m->base || m->base & PAGE_MASK || size < 3 * PAGE_SIZE || size > 0x4000000 || size & PAGE_MASK)
         return fail(g, n, "a module needs a name, a page-aligned base and a page-multiple size of 3 pages..64 MiB");
     m->name = xstrdup(name);
@@ -247,7 +250,7 @@ int mods_build(struct gen *g, node_t *kernel)
         ex_opt_bool(g, kernel, "module_list_cycle", 0, &cycle))
         return -1;
     for (size_t i = 0; i < g->n_mods; i++)
-        if (pe_build(g, &g->mods[i]) != 0)
+        if (g->mods[i].image && pe_build(g, &g->mods[i]) != 0)
             return -1;
     uint64_t dflt_head = vm_heap_alloc(g, 16), dflt_kdbg = vm_heap_alloc(g, 0x368);
     if (ex_opt_u64(g, kernel, "module_list", dflt_head, &g->module_list_va) ||

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 2
-#define DP_ABI_MINOR 1 /* 2.1: dump tags (secondary dump data) */
+#define DP_ABI_MINOR 1 /* 2.1: dump tags (secondary dump data), images from the symbol path */
 #define DP_PLUGIN_MAGIC 0x474c5044u /* "DPLG" in memory order */
 #define DP_PLUGIN_SYMBOL "dp_plugin_descriptor"
 
@@ -310,6 +310,8 @@ struct dp_host_api {
     /* ABI 2.1 */
     size_t (*dump_tag_count)(dp_ctx *);
     int (*dump_tag_get)(dp_ctx *, size_t index, struct dp_dump_tag *out);
+    int (*read_virt_image)(dp_ctx *, uint64_t vaddr, void *buf, size_t len);
+    int (*module_image_file)(dp_ctx *, const struct dp_module *, const char **path);
 };
 
 /* Every context begins with a pointer to the host's table. */
@@ -365,7 +367,8 @@ static inline const struct dp_module *dp_module_get(dp_ctx *c, size_t i) { retur
 static inline const struct dp_module *dp_module_by_addr(dp_ctx *c, uint64_t a) { return dp_api(c)->module_by_addr(c, a); }
 /* Case-insensitive; "driver" matches "driver.sys". */
 static inline const struct dp_module *dp_module_by_name(dp_ctx *c, const char *n) { return dp_api(c)->module_by_name(c, n); }
-/* Sections of the module's PE image as read from the dump; 0 when its headers are not in the dump. */
+/* Sections of the module's PE image as read from the dump, or from the module's image file from the
+ * symbol path when the dump lacks its headers (small dumps); 0 when neither has them. */
 static inline size_t dp_module_sections(dp_ctx *c, const struct dp_module *m, struct dp_section *out, size_t max)
 {
     return dp_api(c)->module_sections(c, m, out, max);
@@ -392,6 +395,24 @@ static inline const struct dp_run_info *dp_run_info(dp_ctx *c) { return dp_api(c
  * DP_ERR_NOT_FOUND for an index past the end. A tag may occur more than once. */
 static inline size_t dp_dump_tag_count(dp_ctx *c) { return dp_api(c)->dump_tag_count(c); }
 static inline int dp_dump_tag_get(dp_ctx *c, size_t i, struct dp_dump_tag *out) { return dp_api(c)->dump_tag_get(c, i, out); }
+/* Whether the host's table has ENTRY (a host older than the plugin's SDK lacks the newer ones). */
+#define DP_API_HAS(c, entry) \
+    (dp_api(c)->size >= offsetof(struct dp_host_api, entry) + sizeof(((struct dp_host_api *)0)->entry))
+/* Like dp_read_virt, but where the dump lacks a page inside a module whose image file came from the
+ * symbol path (small dumps), the bytes come from that image, laid out and relocated at the module's
+ * base: code for `u`/`ub`, headers, .pdata. Dump bytes win wherever the dump has them. Never use it to
+ * decide whether memory was modified (a code comparison such as !chkimg): an image byte is what the
+ * file says, not what was in memory; dp_read_virt reads the dump alone. */
+static inline int dp_read_virt_image(dp_ctx *c, uint64_t va, void *buf, size_t len)
+{
+    return DP_API_HAS(c, read_virt_image) ? dp_api(c)->read_virt_image(c, va, buf, len) : dp_read_virt(c, va, buf, len);
+}
+/* The local path of the module's image file fetched from the symbol path (matched by TimeDateStamp
+ * and SizeOfImage): a reference image for a code comparison. DP_ERR_NOT_FOUND when there is none. */
+static inline int dp_module_image_file(dp_ctx *c, const struct dp_module *m, const char **path)
+{
+    return DP_API_HAS(c, module_image_file) ? dp_api(c)->module_image_file(c, m, path) : DP_ERR_NOT_FOUND;
+}
 /* "module!symbol+0x12", "module+0x1234", or the bare address; never fails for a big enough buffer. */
 static inline int dp_symbolize(dp_ctx *c, uint64_t a, char *buf, size_t len) { return dp_api(c)->symbolize(c, a, buf, len); }
 static inline int dp_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out)
@@ -409,7 +430,9 @@ static inline void dp_free_buffer(dp_ctx *c, void *p) { dp_api(c)->free_buffer(c
 /* x64: unwinds one frame with the unwind data (.pdata/UNWIND_INFO) of the module REGS->ip is in:
  * on success REGS holds the caller's ip, sp and restored nonvolatile registers. DP_ERR_NOT_FOUND
  * when the ip has no unwind entry (a leaf function: the caller's ip is at [sp]); DP_ERR_FAULT when
- * the module's headers or unwind data are not in the dump. */
+ * the module's headers or unwind data are neither in the dump nor in an image from the symbol path
+ * (headers, .pdata and unwind codes come from the image where the dump lacks them; stack slots always
+ * from the dump). */
 static inline int dp_unwind_frame(dp_ctx *c, struct dp_regs *regs) { return dp_api(c)->unwind_frame(c, regs); }
 
 static inline int dp_add_finding(dp_ctx *c, const struct dp_finding *f) { return dp_api(c)->add_finding(c, f); }

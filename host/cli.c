@@ -12,6 +12,7 @@
 #include "inputs.h"
 #include "loader.h"
 #include "outputs.h"
+#include "queue/queue.h"
 #include "symbols.h"
 #include "sympath.h"
 #include "sympath_setup.h"
@@ -30,7 +31,8 @@ struct cli {
 
 static void usage(FILE *f)
 {
-    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-s SYMBOLS]... [-j N] [--summary] [-v]... DUMP|DIR|-...\n"
+    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-s SYMBOLS]... [-j N] [--summary] [-v]...\n"
+          "                [--format raw] DUMP|DIR|-...\n"
           "       dumppipe --list-plugins | --describe PLUGIN | --explain CODE [ARG1..ARG4] | --version\n"
           "\n"
           "  -p PIPELINE      YAML pipeline (default: the shipped triage.yaml)\n"
@@ -47,6 +49,7 @@ static void usage(FILE *f)
           "  --no-progress    no progress line (it is shown only when standard error is a terminal)\n"
           "  --no-isolation   everything in this one process (debugging); by default each dump is\n"
           "                   triaged in a supervised child and each plugin in a child of that\n"
+          "  --format raw     the dumps are flat physical memory images (default auto: by content)\n"
           "  --explain CODE [ARGS]  explain a bug check code and parameters, like !analyze -show\n"
           "  -v               more log output (repeat for debug)\n"
           "  DIR              every regular file below it, recursively, in name order (not dot files)\n"
@@ -68,7 +71,8 @@ static int parse_jobs(const char *s, int *out)
 
 static int parse_args(int argc, char **argv, struct cli *cl)
 {
-    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_VERSION, OPT_NOISO, OPT_EXPLAIN, OPT_SUMMARY, OPT_DTIME, OPT_DMEM, OPT_NOPROG };
+    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_VERSION, OPT_NOISO, OPT_EXPLAIN, OPT_SUMMARY, OPT_DTIME, OPT_DMEM, OPT_NOPROG,
+           OPT_FORMAT };
     static const struct option longopts[] = {
         {"pipeline", required_argument, 0, 'p'}, {"output-format", required_argument, 0, 'o'},
         {"output", required_argument, 0, 'O'},   {"plugin-dir", required_argument, 0, 'L'},
@@ -78,7 +82,7 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         {"explain", no_argument, 0, OPT_EXPLAIN}, {"jobs", required_argument, 0, 'j'},
         {"summary", no_argument, 0, OPT_SUMMARY}, {"dump-timeout", required_argument, 0, OPT_DTIME},
         {"dump-memory", required_argument, 0, OPT_DMEM}, {"no-progress", no_argument, 0, OPT_NOPROG},
-        {"symbols", required_argument, 0, 's'}, {0, 0, 0, 0}};
+        {"symbols", required_argument, 0, 's'}, {"format", required_argument, 0, OPT_FORMAT}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "+p:o:O:L:s:j:vh", longopts, NULL)) != -1) {
         switch (ch) {
@@ -113,6 +117,10 @@ static int parse_args(int argc, char **argv, struct cli *cl)
                 return fprintf(stderr, "dumppipe: --dump-memory takes a size from 1M to 1T, such as 512M or 4G\n"), -1;
             break;
         case OPT_EXPLAIN: cl->explain = 1; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "raw") && strcmp(optarg, "auto")) return fprintf(stderr, "dumppipe: --format takes raw or auto\n"), -1;
+            cl->run.dump_format = optarg;
+            break;
         default: return -1;
         }
     }
@@ -219,6 +227,8 @@ static void hold_standard_streams(void)
 int dp_cli_main(int argc, char **argv)
 {
     hold_standard_streams();
+    int qrc = dpq_main(argc, argv); /* submit, worker, buckets: docs/scale-out.md */
+    if (qrc >= 0) return qrc;
     struct cli cl = {.run = {.isolation = -1, .supervise = 1, .progress = -1}};
     if (parse_args(argc, argv, &cl) != 0) {
         usage(stderr);

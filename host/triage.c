@@ -169,7 +169,7 @@ void dp_triage_one(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
     if (inspect(path, &run, hex, &reader, r) == 0) {
         if (h && h->input) h->input(h->arg, run.input_size, hex);
         stage(h, reader);
-        int rc = dp_dump_open(path, &d, err, sizeof err);
+        int rc = dp_dump_open_format(path, o->dump_format, &d, err, sizeof err);
         if (rc != DP_OK)
             set_error(r, rc == DP_ERR_NOMEM ? DP_EXIT_INTERNAL : DP_EXIT_BAD_DUMP,
                       rc == DP_ERR_NOMEM ? "memory" : rc == DP_ERR_IO ? "unreadable" : "malformed", err);

@@ -30,6 +30,7 @@ struct dp_run_options {
     int summary;                                 /* --summary: a bucket table at the end */
     int progress;                                /* -1: on a terminal; 0 never */
     struct dp_sympath *sympath; /* the run's symbol path (-s, pipeline, environment); NULL: none */
+    const char *dump_format; /* --format: NULL or "auto" (by content), "raw" (flat physical image) */
 };
 
 /* What the triage tells whoever watches it (the batch runner, possibly across a pipe). */

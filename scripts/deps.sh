@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what dumppipe builds and tests with, from Debian's packages. Does nothing when all are there.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libyaml-dev libkdumpfile-dev libcapstone-dev libssl-dev libcmocka-dev
+pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libkdumpfile-dev libcapstone-dev libcmocka-dev
       python3 python3-jsonschema clang libclang-rt-14-dev
-      libcurl4-openssl-dev libmspack-dev lld gcab)
+      libcurl4-openssl-dev libmspack-dev lld gcab
+      libhiredis-dev redis-server libssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

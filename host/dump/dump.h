@@ -11,6 +11,9 @@ struct dp_dump;
 /* Opens PATH read-only, detecting the format by content. On failure returns a dp_status and writes
  * one line naming the file and what is wrong into err ("crash.dmp: run 3 overlaps run 2"). */
 int dp_dump_open(const char *path, struct dp_dump **out, char *err, size_t errlen);
+/* Likewise with the format named: NULL or "auto" detects it, "raw" takes the file as a flat physical
+ * memory image (page N at file offset N * 4096), whatever it holds. */
+int dp_dump_open_format(const char *path, const char *format, struct dp_dump **out, char *err, size_t errlen);
 void dp_dump_close(struct dp_dump *d);
 
 const struct dp_dump_info *dp_dump_get_info(const struct dp_dump *d);

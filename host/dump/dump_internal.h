@@ -89,6 +89,30 @@ struct dp_tag {
 struct dp_xlat;
 struct dp_kd;
 
+/* One virtual CPU's state from a hypervisor-side dump (QEMU's "QEMU" notes): what a Windows-guest finder
+ * needs to pick a page table root and a KPCR. */
+struct dp_vcpu {
+    uint64_t rip, rsp, cr3, gs_base, kernel_gs_base;
+    uint16_t cs; /* selector: (cs & 3) == 0 means the CPU was in kernel mode */
+};
+#define DP_MAX_VCPUS 4096u
+
+/* What a container's ELF notes say about its guest (notes.c). */
+struct dp_guest_notes {
+    enum dp_arch arch;              /* from the CPU notes' layout; DP_ARCH_UNKNOWN when they say nothing */
+    unsigned n_prstatus;            /* NT_PRSTATUS notes: one per CPU */
+    char os_release[65];            /* VMCOREINFO "OSRELEASE=": the guest is Linux */
+    uint64_t vmcoreinfo_off;        /* file extent of the VMCOREINFO note's bytes (0, 0: none); for a Windows */
+    uint64_t vmcoreinfo_size;       /* guest with virtio-win's fwcfg driver it holds a DUMP_HEADER64 */
+    struct dp_vcpu *vcpus;          /* QEMU CPU states, in note order */
+    size_t n_vcpus;
+};
+
+/* A PT_LOAD of an ELF container: physical and virtual placement of file bytes. */
+struct dp_segment {
+    uint64_t vaddr, paddr, file_off, size;
+};
+
 struct dp_dump {
     struct dp_dump_info info;
     char *path;
@@ -106,6 +130,14 @@ struct dp_dump {
 
     struct dp_xlat *xlat; /* page-table translation, when the dump has physical memory and a DTB */
     struct dp_kd *kd;     /* non-Windows dumps */
+    struct dp_guest_notes notes;
+    uint64_t kd_bad_pages;    /* diskdump pages whose descriptor or data lies outside the file (absent) */
+    uint64_t kd_first_bad_pfn;
+    int vmware;               /* a .vmem laid out by its .vmss/.vmsn */
+    int xen_core;             /* an xc_core domain dump: runs point into the mapping */
+    int flattened;            /* the map is a rearranged in-memory copy of a flattened kdump */
+    struct dp_segment *segs; /* ELF containers: PT_LOADs, for translation through p_vaddr */
+    size_t n_segs;
 
     int has_regs;
     struct dp_regs regs;
@@ -158,10 +190,48 @@ void dp_modules_free(struct dp_dump *d);
 /* UTF-16LE (n_units code units) to a new NUL-terminated UTF-8 string; NULL on allocation failure. */
 char *dp_utf16_to_utf8(const uint8_t *src, size_t n_units);
 
+/* elf_check.c: ELF containers, checked before libkdumpfile sees them */
+int dp_elf_check(struct dp_dump *d, char *err, size_t errlen);
+int dp_segments_translate(const struct dp_dump *d, uint64_t va, uint64_t *pa);
+
+/* xen_core.c: Xen domain dumps (xc_core), read directly from the mapping */
+const char *dp_xen_core_check(struct dp_dump *d, int wide, uint64_t shoff, uint16_t shentsize, uint64_t count,
+                              int *is_xen);
+void dp_xen_core_info(struct dp_dump *d);
+
+/* flattened.c: makedumpfile -F / QEMU kdump output, laid out again in memory */
+int dp_is_flattened(const struct dp_map *m);
+int dp_flattened_rearrange(struct dp_dump *d, char *err, size_t errlen);
+
+/* kdump_check.c: diskdump / compressed kdump, checked before libkdumpfile sees them */
+int dp_is_diskdump(const struct dp_map *m);
+int dp_diskdump_check(struct dp_dump *d, char *err, size_t errlen);
+
+/* notes.c */
+void dp_notes_scan(struct dp_dump *d, uint64_t off, uint64_t size);
+void dp_notes_free(struct dp_guest_notes *n);
+
+/* runs.c: present-page runs of the containers, built while their tables are checked */
+struct dp_runs_builder {
+    struct dp_dump *d;
+    size_t cap;
+};
+int dp_runs_add(struct dp_runs_builder *b, uint64_t first_pfn, uint64_t n_pages, uint64_t file_off);
+/* Sorts, merges overlapping or adjacent runs, and counts the present pages. */
+int dp_runs_finish(struct dp_dump *d);
+int dp_runs_has(const struct dp_dump *d, uint64_t pfn);
+
+/* raw.c: flat physical images (raw, VMware .vmem) */
+int dp_raw_open(struct dp_dump *d, int explicit_format, char *err, size_t errlen);
+int dp_raw_recognise(const struct dp_map *m, const char *path);
+/* vmware.c: the .vmss/.vmsn beside a .vmem; DP_ERR_NOT_FOUND when there is none (read flat) */
+int dp_vmware_side_file(const char *vmem, char *out, size_t len); /* PATH.vmss or PATH.vmsn beside PATH.vmem */
+int dp_vmware_layout(struct dp_dump *d, struct dp_runs_builder *rb, char *err, size_t errlen);
+
 /* kdumpfile.c */
 int dp_kd_open(struct dp_dump *d, char *err, size_t errlen);
 void dp_kd_close(struct dp_kd *kd);
-int dp_kd_read(struct dp_kd *kd, int virt, uint64_t addr, void *buf, size_t len);
-int dp_kd_translate(struct dp_kd *kd, uint64_t va, uint64_t *pa);
+int dp_kd_read_phys(struct dp_dump *d, uint64_t addr, void *buf, size_t len);
+int dp_kd_translate(struct dp_dump *d, uint64_t va, uint64_t *pa);
 
 #endif

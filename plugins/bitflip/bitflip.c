@@ -176,6 +176,7 @@ static int bf_check_dump(dp_ctx *ctx, struct bf_run *r);
 
 static int bf_run_plugin(dp_ctx *ctx, void *state)
 {
+    if (dp_require_windows(ctx) != DP_OK) return DP_ERR_NOT_APPLICABLE; /* a Linux guest */
     (void)state;
     /* on the heap, per run: the host may triage many dumps in one process */
     struct bf_run *r = calloc(1, sizeof *r);

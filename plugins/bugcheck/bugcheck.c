@@ -92,6 +92,7 @@ static int bugcheck_report(dp_ctx *ctx, const struct bc_decoded *d, unsigned ptr
 
 static int bugcheck_run(dp_ctx *ctx, void *state)
 {
+    if (dp_require_windows(ctx) != DP_OK) return DP_ERR_NOT_APPLICABLE; /* a Linux guest */
     (void)state;
     const struct dp_dump_info *info = dp_dump_info(ctx);
     if (!info) {

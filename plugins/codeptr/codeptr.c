@@ -126,6 +126,7 @@ static int cp_scan_dump(dp_ctx *ctx, struct cp_scan *s);
 
 static int cp_run(dp_ctx *ctx, void *state)
 {
+    if (dp_require_windows(ctx) != DP_OK) return DP_ERR_NOT_APPLICABLE; /* a Linux guest */
     (void)state;
     /* on the heap, per run: the host may triage many dumps in one process */
     struct cp_scan *s = calloc(1, sizeof *s);

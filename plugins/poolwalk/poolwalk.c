@@ -128,6 +128,7 @@ static void report_nothing_to_do(dp_ctx *c)
 
 static int poolwalk_run(dp_ctx *c, void *state)
 {
+    if (dp_require_windows(c) != DP_OK) return DP_ERR_NOT_APPLICABLE; /* a Linux guest */
     struct poolwalk_state *st = calloc(1, sizeof *st);
     uint64_t addrs[MAX_INTEREST];
     const char *scope = dp_opt_string(c, "scope");

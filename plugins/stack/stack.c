@@ -65,6 +65,7 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w);
 
 static int sw_run(dp_ctx *ctx, void *state)
 {
+    if (dp_require_windows(ctx) != DP_OK) return DP_ERR_NOT_APPLICABLE; /* a Linux guest */
     (void)state;
     struct sw_run_state *w = calloc(1, sizeof *w);
     if (!w) return DP_ERR_NOMEM;

@@ -59,6 +59,7 @@ static unsigned collect_queries(dp_ctx *c, struct tag_query *q)
 
 static int tagattrib_run(dp_ctx *c, void *state)
 {
+    if (dp_require_windows(c) != DP_OK) return DP_ERR_NOT_APPLICABLE; /* a Linux guest */
     struct tag_db db;
     struct tag_query *q = calloc(MAX_QUERIES, sizeof *q);
     struct tag_search_stats stats = {0};

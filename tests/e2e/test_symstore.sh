@@ -8,7 +8,9 @@ for tool in clang-14 lld-link-14 llvm-readobj-14 gcab python3; do
 done
 SYM=$DP_SOURCE_DIR/tests/symbols
 FX=$DP_TMP/fx
-mkdir -p "$FX"
+mkdir -p "$FX" "$DP_TMP/tmp"
+# dumppipe's private temporary stores go here, so other programs' (or tests') in /tmp do not count
+export TMPDIR=$DP_TMP/tmp
 
 # ---- the driver: fixdrv.sys + fixdrv.pdb, TimeDateStamp 0x5F000000 ----
 (cd "$FX" && clang-14 --target=x86_64-pc-windows-msvc -c "$SYM/fixdrv.S" -o fixdrv.obj &&
@@ -205,7 +207,7 @@ mkdir -p "$DP_TMP/hcab/other/fixdrv.sys/$KEY"
 run -p "$TEXT" -s "$DP_TMP/hcab/other" "$DUMP"
 expect_line "fixdrv.sys/$KEY: $DP_TMP/hcab/other/fixdrv.sys/$KEY/fixdrv.sy_: the CAB holds 2 files and none is fixdrv.sys"
 # a store without a cache: the expanded file lives in a private temporary directory, removed at exit
-if ls -d "${TMPDIR:-/tmp}"/dumppipe-sym-* 2>/dev/null | grep -q .; then _fail "temporary store left behind"; else _ok; fi
+if ls -d "$TMPDIR"/dumppipe-sym-* 2>/dev/null | grep -q .; then _fail "temporary store left behind"; else _ok; fi
 
 # ---- a symbol server (started here, on a free loopback port) ----
 SRV_PID=

@@ -1,4 +1,6 @@
-/* The libkdumpfile front end (host/dump/kdumpfile.c): ELF, diskdump and the other formats it reads.
+/* The container front end (host/dump/kdumpfile.c, elf_check.c, kdump_check.c, notes.c, xen_core.c):
+ * QEMU and Linux ELF, compressed kdump/diskdump (seeds: dpgen's qemu-elf and kdump forms of every
+ * scenario), Xen domain dumps, and the other formats libkdumpfile reads.
  * Inputs that start like a Windows dump are the other target's business and are skipped, so the
  * mutations this target keeps explore only the libkdumpfile path. */
 #include <string.h>

@@ -12,7 +12,8 @@ import struct
 import subprocess
 import sys
 
-TYPES = ("complete", "bitmap", "small", "elf")
+TYPES = ("complete", "bitmap", "small", "elf", "qemu-elf", "kdump")
+KDUMP_TARGET_TYPES = ("elf", "qemu-elf", "kdump")  # the libkdumpfile front end's corpus
 ANCHORS = (b"_SM3_", b"_SM_", b"_DMI_")
 
 
@@ -113,11 +114,11 @@ def main():
                 print(f"dpgen failed on {scen} --type {t}: {r.stderr.decode(errors='replace').strip()}",
                       file=sys.stderr)
                 continue
-            link(a.out, "kdump" if t == "elf" else "dump", name, path)
+            link(a.out, "kdump" if t in KDUMP_TARGET_TYPES else "dump", name, path)
             with open(path, "rb") as f:
                 blob = f.read()
             made += 1
-            segs = load_segments(blob)
+            segs = load_segments(blob) if t != "qemu-elf" else []  # same pages as "elf"
             for i, s in enumerate(smbios_seeds(blob, segs)):
                 write(a.out, "smbios", f"{stem}-{i}.bin", s)
             for i, s in enumerate(pe_seeds(blob, segs)):

@@ -16,7 +16,14 @@
 #define MAX_PAGES (1u << 18)
 
 enum arch { ARCH_X86, ARCH_PAE, ARCH_X64, ARCH_ARM64 };
-enum dump_type { DT_NONE, DT_COMPLETE, DT_BITMAP, DT_SMALL, DT_ELF };
+enum dump_type { DT_NONE, DT_COMPLETE, DT_BITMAP, DT_SMALL, DT_ELF, DT_QEMU_ELF, DT_KDUMP, DT_RAW, DT_XEN };
+
+/* How a hypervisor-side container is written (dpgen flags; see SCENARIO.md). */
+struct container_opts {
+    const char *vmcoreinfo; /* NULL/"none", "windows" (fwcfg DUMP_HEADER), "linux:RELEASE" */
+    const char *kdump_machine; /* utsname.machine of a kdump header; "" as QEMU leaves it */
+    int paging;             /* QEMU ELF: dump-guest-memory -p (PT_LOADs carry guest virtual addresses) */
+};
 
 /* ---- util.c ---- */
 struct bytes { uint8_t *p; size_t n, cap; };
@@ -93,6 +100,7 @@ struct gen {
     uint64_t smbios_va; uint32_t smbios_len; uint64_t smbios_pa;
     unsigned smbios_major, smbios_minor;
     const char *comment;
+    struct container_opts copt;
     char err[512];
 };
 
@@ -172,5 +180,19 @@ uint64_t arm64_page_bits(void);
 /* ---- write_blobs.c: secondary dump data (the SMBIOS table) after a small dump ---- */
 int blobs_write(struct gen *g, struct bytes *f);
 int write_elf(struct gen *g, FILE *f);
+void elf_note(struct bytes *b, const char *name, uint32_t type, const void *desc, size_t len);
+void elf_prstatus(struct gen *g, struct bytes *b);
+void elf_ehdr(struct gen *g, struct bytes *b, int wide, uint16_t phnum);
+void elf_phdr(struct bytes *b, int wide, uint32_t type, uint64_t off, uint64_t vaddr, uint64_t paddr, uint64_t filesz,
+              uint64_t memsz);
+/* write_qemu.c: QEMU dump-guest-memory ELF; its notes also go into the kdump writer's note area */
+int write_qemu_elf(struct gen *g, FILE *f);
+/* notes: CORE/NT_PRSTATUS and a "QEMU" QEMUCPUState per CPU, then VMCOREINFO as copt says;
+ * *vmci_off is the VMCOREINFO desc's offset inside the notes (0 when none) */
+int qemu_notes(struct gen *g, struct bytes *notes, uint64_t *vmci_off, uint64_t *vmci_len);
+int write_diskdump(struct gen *g, FILE *f);
+int write_raw(struct gen *g, FILE *f);
+int write_xen(struct gen *g, FILE *f); /* xl dump-core (xc_core) of an HVM guest */
+uint64_t gen_max_pfn(const struct gen *g);
 
 #endif

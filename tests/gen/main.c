@@ -1,4 +1,5 @@
-/* dpgen [-o OUT] [--type complete|bitmap|small|elf] [--refdir DIR] [--info] SCENARIO.yaml
+/* dpgen [-o OUT] [--type TYPE] [--vmcoreinfo none|windows|linux:REL] [--kdump-machine M] [--paging]
+ *       [--refdir DIR] [--info] SCENARIO.yaml   (TYPE: complete bitmap small elf qemu-elf kdump raw xen)
  * Builds the machine a scenario describes, then writes it as one dump. Same scenario, same bytes. */
 #include "dpgen.h"
 
@@ -10,10 +11,12 @@ static const char *const top_keys[] = {"arch", "type", "os", "memory", "mappings
                                        "pools", "bugcheck", "context", "stack", "patches", "small", "comment",
                                        "description", NULL};
 
+#define TYPE_NAMES "complete, bitmap, small, elf, qemu-elf, kdump, raw or xen"
+
 static int parse_type(const char *t, enum dump_type *out)
 {
-    static const char *const names[] = {"complete", "bitmap", "small", "elf"};
-    for (int i = 0; i < 4; i++)
+    static const char *const names[] = {"complete", "bitmap", "small", "elf", "qemu-elf", "kdump", "raw", "xen"};
+    for (int i = 0; i < 8; i++)
         if (!strcmp(t, names[i])) {
             *out = (enum dump_type)(DT_COMPLETE + i);
             return 0;
@@ -39,7 +42,10 @@ static int parse_machine(struct gen *g, node_t *root, enum dump_type forced)
                                        : ARCH_PAE;
     g->type = forced ? forced : is64(g) ? DT_BITMAP : DT_COMPLETE;
     if (!forced && type && parse_type(type, &g->type))
-        return fail(g, root, "type: complete, bitmap, small or elf");
+        return fail(g, root, "type: " TYPE_NAMES);
+    /* the hypervisor containers carry x86 CPU notes (QEMU's ARM64 notes are not written) */
+    if (g->arch == ARCH_ARM64 && (g->type == DT_QEMU_ELF || g->type == DT_KDUMP || g->type == DT_XEN))
+        return fail(g, root, "qemu-elf, kdump and xen are written for x86 and x64 guests only");
     if (ex_opt_u64(g, os, "build", is64(g) ? 7601 : 3790, &v[0]) || ex_opt_u64(g, os, "major", 0xF, &v[1]) ||
         ex_opt_u64(g, os, "processors", 1, &v[2]) || ex_opt_u64(g, os, "product_type", 1, &v[3]) ||
         ex_opt_u64(g, os, "suite_mask", 0x110, &v[4]) || ex_opt_u64(g, os, "system_time", 0, &g->system_time) ||
@@ -70,9 +76,13 @@ static int write_dump(struct gen *g, node_t *root, const char *out)
     FILE *f = fopen(out, "wb");
     if (!f)
         return fail(g, NULL, "cannot create %s", out);
-    int rc = g->type == DT_SMALL ? write_triage(g, f, sc_get(g->sc, root, "small"))
-             : g->type == DT_ELF ? write_elf(g, f)
-                                 : write_kdmp(g, f);
+    int rc = g->type == DT_SMALL      ? write_triage(g, f, sc_get(g->sc, root, "small"))
+             : g->type == DT_ELF      ? write_elf(g, f)
+             : g->type == DT_QEMU_ELF ? write_qemu_elf(g, f)
+             : g->type == DT_KDUMP    ? write_diskdump(g, f)
+             : g->type == DT_RAW      ? write_raw(g, f)
+             : g->type == DT_XEN      ? write_xen(g, f)
+                                      : write_kdmp(g, f);
     if (fclose(f) != 0 && rc == 0)
         rc = fail(g, NULL, "cannot write %s", out);
     if (rc != 0)
@@ -97,7 +107,9 @@ static void print_info(struct gen *g)
 
 static void usage(FILE *f)
 {
-    fputs("usage: dpgen [-o OUT.dmp] [--type complete|bitmap|small|elf] [--refdir DIR] [--info] SCENARIO.yaml\n", f);
+    fputs("usage: dpgen [-o OUT.dmp] [--type complete|bitmap|small|elf|qemu-elf|kdump|raw|xen]\n"
+          "             [--vmcoreinfo none|windows|linux:RELEASE] [--kdump-machine MACHINE] [--paging]\n"
+          "             [--refdir DIR] [--info] SCENARIO.yaml\n", f);
 }
 
 static char *default_output(const char *scen)
@@ -110,7 +122,8 @@ static char *default_output(const char *scen)
     return out;
 }
 
-static int run(const char *scen_path, const char *out, const char *refdir, int info, enum dump_type forced)
+static int run(const char *scen_path, const char *out, const char *refdir, int info, enum dump_type forced,
+               const struct container_opts *copt)
 {
     struct scen s;
     struct gen *g = xcalloc(1, sizeof(*g));
@@ -121,6 +134,7 @@ static int run(const char *scen_path, const char *out, const char *refdir, int i
         return 1;
     }
     g->sc = &s;
+    g->copt = *copt;
     node_t *root = scen_root(&s);
     int rc = build_machine(g, root, forced) || write_dump(g, root, out);
     for (size_t i = 0; rc == 0 && refdir && i < g->n_mods; i++)
@@ -144,7 +158,10 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'}, {"type", required_argument, NULL, 't'},
                                          {"refdir", required_argument, NULL, 'r'}, {"info", no_argument, NULL, 'i'},
-                                         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+                                         {"help", no_argument, NULL, 'h'}, {"vmcoreinfo", required_argument, NULL, 'V'},
+                                         {"kdump-machine", required_argument, NULL, 'M'}, {"paging", no_argument, NULL, 'P'},
+                                         {NULL, 0, NULL, 0}};
+    struct container_opts copt = {0};
     const char *out = NULL, *refdir = NULL;
     enum dump_type forced = DT_NONE;
     int info = 0, c;
@@ -152,12 +169,18 @@ int main(int argc, char **argv)
         if (c == 'o')
             out = optarg;
         else if (c == 't' && parse_type(optarg, &forced) != 0) {
-            fprintf(stderr, "dpgen: --type: complete, bitmap, small or elf\n");
+            fprintf(stderr, "dpgen: --type: " TYPE_NAMES "\n");
             return 2;
         } else if (c == 'r')
             refdir = optarg;
         else if (c == 'i')
             info = 1;
+        else if (c == 'V')
+            copt.vmcoreinfo = optarg;
+        else if (c == 'M')
+            copt.kdump_machine = optarg;
+        else if (c == 'P')
+            copt.paging = 1;
         else if (c == 'h') {
             usage(stdout);
             return 0;
@@ -171,7 +194,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char *dflt = out ? NULL : default_output(argv[optind]);
-    int rc = run(argv[optind], out ? out : dflt, refdir, info, forced);
+    int rc = run(argv[optind], out ? out : dflt, refdir, info, forced, &copt);
     free(dflt);
     return rc;
 }

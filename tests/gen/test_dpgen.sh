@@ -25,6 +25,9 @@ done
 expect_ok "libkdumpfile reads seed ELF" "$ELFCHECK" "$DP_TMP/seed-xen-0x19.elf" 0xf0000 5f534d5f
 expect_ok "libkdumpfile reads x64 ELF" "$ELFCHECK" "$DP_TMP/x64-basic.elf" 0x7fe00000 00
 expect_ok "libkdumpfile reads x64 ELF anchor" "$ELFCHECK" "$DP_TMP/x64-basic.elf" 0xf5a80 5f534d335f
+# QEMU's ELF form too (CPU and VMCOREINFO notes before the loads)
+"$DPGEN" -o "$DP_TMP/x64-basic.qemu-elf" --type qemu-elf --vmcoreinfo windows "$DP_SOURCE_DIR/tests/scenarios/x64-basic.yaml"
+expect_ok "libkdumpfile reads x64 QEMU ELF anchor" "$ELFCHECK" "$DP_TMP/x64-basic.qemu-elf" 0xf5a80 5f534d335f
 
 # Scenario type is the default; --type overrides it.
 "$DPGEN" -o "$DP_TMP/default.dmp" "$SCEN/x64-basic.yaml"

@@ -10,7 +10,7 @@
 
 #define NT_DPGEN_HEADER 1
 
-static void note(struct bytes *b, const char *name, uint32_t type, const void *desc, size_t len)
+void elf_note(struct bytes *b, const char *name, uint32_t type, const void *desc, size_t len)
 {
     bytes_put_le(b, strlen(name) + 1, 4);
     bytes_put_le(b, len, 4);
@@ -23,7 +23,7 @@ static void note(struct bytes *b, const char *name, uint32_t type, const void *d
 
 /* struct elf_prstatus: x86_64 is 0x150 bytes with pr_reg (27 x u64) at 0x70; i386 is 0x90 bytes with
  * pr_reg (17 x u32) at 0x48. Registers are copied from our CONTEXT record. */
-static void prstatus(struct gen *g, struct bytes *b)
+void elf_prstatus(struct gen *g, struct bytes *b)
 {
     uint8_t st[0x150] = {0};
     const uint8_t *c = g->context;
@@ -36,17 +36,17 @@ static void prstatus(struct gen *g, struct bytes *b)
         put_le(st + 0x70 + 8 * 18, get_le(c + 0x44, 4), 8);
         put_le(st + 0x70 + 8 * 19, get_le(c + 0x98, 8), 8);
         put_le(st + 0x70 + 8 * 20, get_le(c + 0x42, 2), 8);
-        note(b, "CORE", NT_PRSTATUS, st, 0x150);
+        elf_note(b, "CORE", NT_PRSTATUS, st, 0x150);
     } else {
         static const unsigned order[] = {0xA4, 0xAC, 0xA8, 0xA0, 0x9C, 0xB4, 0xB0, 0x98, 0x94, 0x90, 0x8C,
                                          0x00, 0xB8, 0xBC, 0xC0, 0xC4, 0xC8};
         for (unsigned i = 0; i < 17; i++) /* ebx ecx edx esi edi ebp eax ds es fs gs orig_eax eip cs eflags esp ss */
             put_le(st + 0x48 + 4 * i, order[i] ? get_le(c + order[i], 4) : 0, 4);
-        note(b, "CORE", NT_PRSTATUS, st, 0x90);
+        elf_note(b, "CORE", NT_PRSTATUS, st, 0x90);
     }
 }
 
-static void ehdr(struct gen *g, struct bytes *b, int wide, uint16_t phnum)
+void elf_ehdr(struct gen *g, struct bytes *b, int wide, uint16_t phnum)
 {
     uint8_t id[EI_NIDENT] = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, wide ? ELFCLASS64 : ELFCLASS32, ELFDATA2LSB,
                              EV_CURRENT};
@@ -67,17 +67,18 @@ static void ehdr(struct gen *g, struct bytes *b, int wide, uint16_t phnum)
     bytes_put_le(b, 0, 2);
 }
 
-static void phdr(struct bytes *b, int wide, uint32_t type, uint64_t off, uint64_t paddr, uint64_t size)
+void elf_phdr(struct bytes *b, int wide, uint32_t type, uint64_t off, uint64_t vaddr, uint64_t paddr, uint64_t filesz,
+              uint64_t memsz)
 {
     uint32_t flags = type == PT_LOAD ? PF_R | PF_W | PF_X : 0;
     bytes_put_le(b, type, 4);
     if (wide)
         bytes_put_le(b, flags, 4);
     bytes_put_le(b, off, wide ? 8 : 4);
-    bytes_put_le(b, 0, wide ? 8 : 4); /* p_vaddr: physical-only segments */
+    bytes_put_le(b, vaddr, wide ? 8 : 4); /* p_vaddr: 0 for physical-only segments */
     bytes_put_le(b, paddr, wide ? 8 : 4);
-    bytes_put_le(b, size, wide ? 8 : 4);
-    bytes_put_le(b, size, wide ? 8 : 4);
+    bytes_put_le(b, filesz, wide ? 8 : 4);
+    bytes_put_le(b, memsz, wide ? 8 : 4);
     if (!wide)
         bytes_put_le(b, flags, 4);
     bytes_put_le(b, type == PT_LOAD ? PAGE_SIZE : 4, wide ? 8 : 4);
@@ -90,16 +91,16 @@ int write_elf(struct gen *g, FILE *f)
     uint8_t *h = xcalloc(1, hdr_size(g));
     hdr_fill(g, h, 1);
     hdr_set_runs(g, h);
-    prstatus(g, &notes);
-    note(&notes, "DPGEN", NT_DPGEN_HEADER, h, hdr_size(g));
+    elf_prstatus(g, &notes);
+    elf_note(&notes, "DPGEN", NT_DPGEN_HEADER, h, hdr_size(g));
     free(h);
     uint16_t phnum = (uint16_t)(g->n_runs + 1);
-    ehdr(g, &head, wide, phnum);
+    elf_ehdr(g, &head, wide, phnum);
     uint64_t notes_off = head.n + (uint64_t)phnum * (wide ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr));
     uint64_t data = align_up(notes_off + notes.n, PAGE_SIZE);
-    phdr(&head, wide, PT_NOTE, notes_off, 0, notes.n);
+    elf_phdr(&head, wide, PT_NOTE, notes_off, 0, 0, notes.n, notes.n);
     for (size_t r = 0; r < g->n_runs; r++) {
-        phdr(&head, wide, PT_LOAD, data, g->runs[r].base_pfn * PAGE_SIZE, g->runs[r].count * PAGE_SIZE);
+        elf_phdr(&head, wide, PT_LOAD, data, 0, g->runs[r].base_pfn * PAGE_SIZE, g->runs[r].count * PAGE_SIZE, g->runs[r].count * PAGE_SIZE);
         data += g->runs[r].count * PAGE_SIZE;
     }
     bytes_put(&head, notes.p, notes.n);

@@ -71,6 +71,11 @@ struct dp_dump_info {
     uint64_t kd_debugger_data_block;
     uint64_t pfn_database;
     uint64_t phys_pages_present;
+    /* Appended (containers): the guest a hypervisor-side or Linux dump holds, as far as the container
+     * tells. os: "linux" when its VMCOREINFO names a Linux kernel; NULL when unknown (a Windows dump, or
+     * a container that does not say). os_release: the kernel release ("6.1.0-56-cloud-amd64") or NULL. */
+    const char *os;
+    const char *os_release;
 };
 
 /* Registers of the crashing processor, from the dump's context record. gpr[] order is the
@@ -462,6 +467,16 @@ __attribute__((format(printf, 2, 3))) static inline void dp_set_error(dp_ctx *c,
     va_start(ap, fmt);
     dp_api(c)->set_errorv(c, fmt, ap);
     va_end(ap);
+}
+/* For analyzers of Windows kernel structures: DP_OK when the dump may hold a Windows kernel, else sets
+ * the error ("Linux 6.1.0-56-cloud-amd64 guest: the Windows analyzers do not apply") and returns
+ * DP_ERR_NOT_APPLICABLE, which run() passes on (the step is "skipped", not failed). */
+static inline int dp_require_windows(dp_ctx *c)
+{
+    const struct dp_dump_info *i = dp_dump_info(c);
+    if (!i->os || strcmp(i->os, "linux") != 0) return DP_OK;
+    dp_set_error(c, "Linux %s guest: the Windows analyzers do not apply", i->os_release ? i->os_release : "(unknown release)");
+    return DP_ERR_NOT_APPLICABLE;
 }
 
 static inline void *dp_sink_stream(dp_ctx *c) { return dp_api(c)->sink_stream(c); }

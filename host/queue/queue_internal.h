@@ -1,0 +1,15 @@
+/* Shared between the queue's files, not part of the command-line surface. */
+#ifndef DP_QUEUE_INTERNAL_H
+#define DP_QUEUE_INTERNAL_H
+
+#include "queue.h"
+
+/* SHA-256 of what FD reads, as 64 lower-case hex digits; 0 or an errno. */
+int dpq_sha256_fd(int fd, char hex[65]);
+
+/* Frees a hiredis reply (NULL allowed). */
+void dpq_free(struct redisReply *r);
+/* 1 when R is an error reply, which is then printed with WHAT. */
+int dpq_is_error(const struct redisReply *r, const char *what);
+
+#endif

@@ -204,7 +204,7 @@ static int triage_all(struct cli *cl, struct dp_loader *l, int argc, char **argv
     if (override_sinks(p, cl->format) != DP_OK) rc = DP_EXIT_INTERNAL;
     else if (dp_pipeline_bind(p, l, err, sizeof err) != DP_OK) fprintf(stderr, "dumppipe: %s\n", err);
     else if (dp_sympath_setup(cl->symbols, cl->n_symbols, p, &cl->run.sympath) != DP_OK ||
-             dp_sympath_load_breakpad(cl->run.sympath, &syms) != DP_OK)
+             dp_sympath_load_files(cl->run.sympath, &syms) != DP_OK)
         rc = DP_EXIT_USAGE;
     else
         rc = run_batch(cl, p, syms, argc, argv);

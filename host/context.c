@@ -23,6 +23,7 @@ static struct dp_ctx *ctx_alloc(int verbosity)
     dp_vec_init(&c->artifacts, sizeof(struct dp_artifact));
     dp_vec_init(&c->journal, sizeof(struct dp_journal_entry));
     dp_vec_init(&c->steps, sizeof(struct dp_step_result));
+    dp_vec_init(&c->symbols_unverified, sizeof(const char *));
     c->sink_out = stdout;
     c->verbosity = verbosity;
     c->run.tool_version = DP_VERSION;
@@ -80,6 +81,7 @@ void dp_ctx_free(struct dp_ctx *c)
     dp_vec_free(&c->findings);
     dp_vec_free(&c->journal);
     dp_vec_free(&c->steps);
+    dp_vec_free(&c->symbols_unverified);
     dp_ctx_forget_module_keys(c);
     dp_ctx_release_images(c);
     dp_ctx_release_modules(c);

@@ -48,6 +48,7 @@ struct dp_ctx {
     const struct dp_symtab *symtab; /* owned by the pipeline */
     struct dp_sympath *sympath;     /* the run's symbol path (host/symbols/sympath.h), owned by the caller; may be NULL */
     struct dp_modimage *modimages;  /* per module index: its image from the symbol path (ctx_image.c) */
+    struct dp_vec symbols_unverified; /* const char *, arena: "module: file" matched by name only */
     /* the step that is running */
     const char *cur_plugin;
     const struct dp_option *cur_schema;

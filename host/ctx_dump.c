@@ -1,17 +1,28 @@
 /* SDK services over the opened dump. With no dump (--explain) every read is "not applicable". */
 #include "ctx_dump.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx_image.h"
 #include "dump/dump.h"
 #include "pe.h"
-#include "symbols.h"
+#include "symbols/modsym.h"
+#include "symbols/pdb.h"
+#include "symbols/pdb_unwind.h"
+#include "symbols/symbols.h"
+#include "symbols/symfile.h"
+
+/* How much of the current stack the parent reads to find the modules a stack walk will need. */
+#define DP_PRELOAD_STACK_BYTES 16384
 
 struct dp_module_pe {
     int state; /* 0 not tried, 1 parsed, -1 headers absent or corrupt */
     struct dp_pe *pe;
+    int sym_state; /* 0 not looked, 1 looked */
+    const struct dp_symfile *sym; /* in the process-wide cache */
 };
 
 const struct dp_dump_info *dp_ctx_dump_info(dp_ctx *c) { return c->dump ? dp_dump_get_info(c->dump) : &c->info_none; }
@@ -97,8 +108,8 @@ void dp_ctx_release_modules(struct dp_ctx *c)
 }
 
 /* Modules may overlap in a corrupt list; the one with the highest base at or below addr that
- * covers it wins, which is also what a debugger shows. */
-const struct dp_module *dp_ctx_module_by_addr(dp_ctx *c, uint64_t addr)
+ * covers it wins, which is also what a debugger shows. The module's index, or SIZE_MAX. */
+static size_t module_index_by_addr(dp_ctx *c, uint64_t addr)
 {
     size_t lo = 0, hi = c->n_modules;
     while (lo < hi) {
@@ -108,10 +119,16 @@ const struct dp_module *dp_ctx_module_by_addr(dp_ctx *c, uint64_t addr)
     }
     for (size_t k = lo; k-- > 0;) {
         const struct dp_module *m = dp_dump_module(c->dump, c->module_order[k]);
-        if (addr - m->base < m->size) return m;
+        if (addr - m->base < m->size) return c->module_order[k];
         if (lo - k > 8) break; /* overlaps deeper than this are not worth a linear scan */
     }
-    return NULL;
+    return SIZE_MAX;
+}
+
+const struct dp_module *dp_ctx_module_by_addr(dp_ctx *c, uint64_t addr)
+{
+    size_t i = module_index_by_addr(c, addr);
+    return i == SIZE_MAX ? NULL : dp_dump_module(c->dump, i);
 }
 
 static int name_matches(const char *modname, const char *want)
@@ -138,15 +155,13 @@ static int read_virt_cb(void *user, uint64_t va, void *buf, size_t len) { return
 
 static struct dp_pe *module_pe(dp_ctx *c, const struct dp_module *m)
 {
-    if (!m || !c->dump) return NULL;
-    for (size_t i = 0; i < c->n_modules; i++) {
-        if (dp_dump_module(c->dump, i) != m) continue;
-        struct dp_module_pe *slot = &c->pe_cache[i];
-        if (slot->state == 0)
-            slot->state = dp_pe_open(read_virt_cb, c, m->base, m->size, &slot->pe) == DP_OK ? 1 : -1;
-        return slot->state == 1 ? slot->pe : NULL;
-    }
-    return NULL;
+    if (!m || !c->dump || !c->n_modules) return NULL;
+    /* modules handed out are elements of the dump's array: their index is their position */
+    uintptr_t first = (uintptr_t)dp_dump_module(c->dump, 0), at = (uintptr_t)m;
+    if (at < first || (at - first) % sizeof *m || (at - first) / sizeof *m >= c->n_modules) return NULL;
+    struct dp_module_pe *slot = &c->pe_cache[(at - first) / sizeof *m];
+    if (slot->state == 0) slot->state = dp_pe_open(read_virt_cb, c, m->base, m->size, &slot->pe) == DP_OK ? 1 : -1;
+    return slot->state == 1 ? slot->pe : NULL;
 }
 
 size_t dp_ctx_module_sections(dp_ctx *c, const struct dp_module *m, struct dp_section *out, size_t max)
@@ -170,25 +185,104 @@ int dp_ctx_module_data_directory(dp_ctx *c, const struct dp_module *m, unsigned 
     return pe ? dp_pe_data_directory(pe, idx, rva, size) : DP_ERR_NOT_FOUND;
 }
 
-/* Symbol maps first (they know static functions), then exports, then module+offset. */
+__attribute__((format(printf, 3, 4))) static void note(dp_ctx *c, struct dp_vec *list, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char **slot = dp_vec_push(list);
+    if (slot) *slot = dp_arena_vprintf(c->arena, fmt, ap);
+    va_end(ap);
+}
+
+/* The module's symbol file, found on its first lookup (WinDbg's deferred loading). The module
+ * records its symbol status for the module list; the dump's module array is the host's own,
+ * allocated at open, so writing through it is sound. */
+static const struct dp_symfile *module_symbols(dp_ctx *c, size_t i)
+{
+    struct dp_module_pe *slot = &c->pe_cache[i];
+    if (slot->sym_state) return slot->sym;
+    slot->sym_state = 1;
+    struct dp_module *m = (struct dp_module *)dp_dump_module(c->dump, i);
+    int unverified;
+    slot->sym = dp_modsym_resolve(c->symtab, c->sympath, m, &unverified);
+    if (unverified) note(c, &c->symbols_unverified, "%s: %s", m->name ? m->name : "?", slot->sym->path);
+    uint32_t rva, size;
+    if (slot->sym) {
+        m->symbol_status = slot->sym->kind;
+        m->symbol_file = slot->sym->path;
+    } else {
+        m->symbol_status = dp_ctx_module_data_directory(c, m, 0, &rva, &size) == DP_OK && size ? "export" : "none";
+    }
+    return slot->sym;
+}
+
+/* Symbol files first (they know static functions), then exports, then module+offset. */
 int dp_ctx_symbol_lookup(dp_ctx *c, uint64_t addr, struct dp_symbol *out)
 {
     if (!out) return DP_ERR_INVALID;
     *out = (struct dp_symbol){0};
-    const struct dp_module *m = dp_ctx_module_by_addr(c, addr);
-    if (!m) return DP_OK;
+    size_t i = module_index_by_addr(c, addr);
+    if (i == SIZE_MAX) return DP_OK;
+    const struct dp_module *m = dp_dump_module(c->dump, i);
     out->module = m;
     out->module_offset = out->displacement = addr - m->base;
+    const struct dp_symfile *f = module_symbols(c, i);
     const char *sym = NULL;
     uint32_t sdisp = 0;
     uint64_t disp = 0;
-    if (c->symtab && addr - m->base <= UINT32_MAX &&
-        dp_symtab_lookup(c->symtab, m->name, (uint32_t)(addr - m->base), &sym, &sdisp) == DP_OK) {
-        out->function = sym, out->displacement = sdisp, out->source = "sym";
+    if (f && addr - m->base <= UINT32_MAX && dp_symfile_lookup(f, (uint32_t)(addr - m->base), &sym, &sdisp) == DP_OK) {
+        out->function = sym, out->displacement = sdisp, out->source = f->kind;
     } else if (dp_ctx_module_export_nearest(c, m, addr, &sym, &disp) == DP_OK) {
         out->function = sym, out->displacement = disp, out->source = "export";
     }
     return DP_OK;
+}
+
+/* Words on the stack that point into a module are the return addresses a stack walk will name. */
+static void preload_stack(dp_ctx *c, const struct dp_regs *r, unsigned ptr)
+{
+    uint8_t buf[DP_PRELOAD_STACK_BYTES];
+    uint64_t sp = r->sp & ~(uint64_t)(ptr - 1);
+    size_t got = 0;
+    while (got < sizeof buf && dp_ctx_read_virt(c, sp + got, buf + got, 512) == DP_OK) got += 512;
+    for (size_t off = 0; off + ptr <= got; off += ptr) {
+        uint64_t v = 0;
+        memcpy(&v, buf + off, ptr);
+        size_t i = module_index_by_addr(c, v);
+        if (i != SIZE_MAX) module_symbols(c, i);
+    }
+}
+
+/* One warning finding per kind of symbol trouble, one line per module, as !analyze warns. */
+static int report(dp_ctx *c, const struct dp_vec *list, const char *code, const char *title_fmt)
+{
+    if (!list->len) return DP_OK;
+    struct dp_text t;
+    dp_text_init(&t);
+    for (size_t k = 0; k < list->len; k++) dp_text_printf(&t, "%s\n", *(const char **)dp_vec_at(list, k));
+    char title[160];
+    snprintf(title, sizeof title, title_fmt, list->len);
+    struct dp_finding f = {.code = code, .severity = DP_SEV_WARNING, .confidence = 100, .title = title,
+                           .details = dp_text_str(&t)};
+    int rc = dp_ctx_add_finding(c, "host", &f);
+    dp_text_free(&t);
+    return rc;
+}
+
+int dp_ctx_preload_symbols(dp_ctx *c)
+{
+    if (!c->dump || !c->n_modules || (!c->sympath && !dp_symtab_count(c->symtab))) return DP_OK;
+    const struct dp_dump_info *di = dp_ctx_dump_info(c);
+    struct dp_regs r;
+    size_t i;
+    if (dp_ctx_get_regs(c, &r) == DP_OK) {
+        if ((i = module_index_by_addr(c, r.ip)) != SIZE_MAX) module_symbols(c, i);
+        preload_stack(c, &r, di->ptr_size == 4 ? 4 : 8);
+    }
+    for (int k = 0; di->has_bugcheck && k < 4; k++)
+        if ((i = module_index_by_addr(c, di->bugcheck_params[k])) != SIZE_MAX) module_symbols(c, i);
+    return report(c, &c->symbols_unverified, "symbols.unverified",
+                  "Symbols of %zu module(s) matched by name only: the dump does not say which build they are");
 }
 
 int dp_ctx_symbolize(dp_ctx *c, uint64_t addr, char *buf, size_t len)
@@ -226,9 +320,31 @@ void dp_ctx_free_buffer(dp_ctx *c, void *p)
     free(p);
 }
 
+static int read32_cb(void *user, uint32_t va, uint32_t *out) { return dp_ctx_read_virt(user, va, out, 4); }
+
+/* x86: the FrameData/FPO record of the PDB of the module ip is in (hardware gpr order: eax ecx edx
+ * ebx esp ebp esi edi). DP_ERR_NOT_APPLICABLE without such a record: frame pointers then. */
+static int unwind_x86(dp_ctx *c, struct dp_regs *regs)
+{
+    size_t i = module_index_by_addr(c, regs->ip);
+    const struct dp_symfile *f = i == SIZE_MAX ? NULL : module_symbols(c, i);
+    const struct dp_module *m = i == SIZE_MAX ? NULL : dp_dump_module(c->dump, i);
+    struct dp_pdb_frame fr;
+    if (!f || !f->pdb || dp_pdb_frame_lookup(f->pdb, (uint32_t)(regs->ip - m->base), &fr) != DP_OK)
+        return DP_ERR_NOT_APPLICABLE;
+    struct dp_x86_frame x = {.eip = (uint32_t)regs->ip, .esp = (uint32_t)regs->sp, .ebp = (uint32_t)regs->fp,
+                             .ebx = (uint32_t)regs->gpr[3], .esi = (uint32_t)regs->gpr[6], .edi = (uint32_t)regs->gpr[7]};
+    int rc = dp_pdb_unwind_x86(&fr, &x, read32_cb, c);
+    if (rc != DP_OK) return rc;
+    regs->ip = x.eip, regs->sp = regs->gpr[4] = x.esp, regs->fp = regs->gpr[5] = x.ebp;
+    regs->gpr[3] = x.ebx, regs->gpr[6] = x.esi, regs->gpr[7] = x.edi;
+    return DP_OK;
+}
+
 int dp_ctx_unwind_frame(dp_ctx *c, struct dp_regs *regs)
 {
     if (!regs) return DP_ERR_INVALID;
+    if (dp_ctx_dump_info(c)->arch == DP_ARCH_X86) return c->dump ? unwind_x86(c, regs) : DP_ERR_NOT_APPLICABLE;
     if (dp_ctx_dump_info(c)->arch != DP_ARCH_X64) return DP_ERR_NOT_APPLICABLE;
     const struct dp_module *m = dp_ctx_module_by_addr(c, regs->ip);
     if (!m) return DP_ERR_NOT_FOUND;

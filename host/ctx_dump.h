@@ -28,6 +28,10 @@ int dp_ctx_module_export_nearest(dp_ctx *c, const struct dp_module *m, uint64_t 
 int dp_ctx_module_data_directory(dp_ctx *c, const struct dp_module *m, unsigned idx, uint32_t *rva,
                                  uint32_t *size);
 int dp_ctx_symbol_lookup(dp_ctx *c, uint64_t addr, struct dp_symbol *out);
+/* Before the steps run (they run in forked children, whose loads would be lost): loads the
+ * symbols of the modules a stack walk and the bug check will name, and adds the symbols.missing
+ * finding for the keys that were not found. See docs/symbols.md. */
+int dp_ctx_preload_symbols(dp_ctx *c);
 int dp_ctx_symbolize(dp_ctx *c, uint64_t addr, char *buf, size_t len);
 int dp_ctx_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr,
                   struct dp_insn *out);

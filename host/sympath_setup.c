@@ -1,13 +1,13 @@
 /* The run's symbol path, in documented precedence: -s/--symbols (in order), the pipeline's `symbols:`,
  * $DUMPPIPE_SYMBOL_PATH, $_NT_SYMBOL_PATH. A bad -s or pipeline entry stops the run (exit 2); a bad
  * entry in the environment (often written for Windows: c:\symbols) is a warning, the rest of the
- * variable still counts. Also loads the Breakpad .sym files the path names. */
+ * variable still counts. Also loads the symbol files the path names directly (PDB, ISF, .sym): a bad
+ * one stops the run before any dump, as a bad pipeline does. */
 #include "sympath_setup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "symbols.h"
 #include "sympath.h"
@@ -41,13 +41,11 @@ int dp_sympath_setup(const char *const *specs, size_t n_specs, const struct dp_p
     return DP_OK;
 }
 
-int dp_sympath_load_breakpad(const struct dp_sympath *sp, struct dp_symtab **out)
+int dp_sympath_load_files(const struct dp_sympath *sp, struct dp_symtab **out)
 {
     *out = NULL;
     for (size_t i = 0; i < dp_sympath_file_count(sp); i++) {
         const char *f = dp_sympath_file(sp, i);
-        size_t n = strlen(f);
-        if (n < 4 || strcasecmp(f + n - 4, ".sym") != 0) continue; /* other readers take .pdb and ISF files */
         char err[600];
         if (!*out && !(*out = dp_symtab_new())) return DP_ERR_NOMEM;
         if (dp_symtab_load(*out, f, err, sizeof err) != DP_OK) {

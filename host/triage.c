@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctx_dump.h"
 #include "ctx_image.h"
 #include "dump/dump.h"
 #include "util.h"
@@ -189,6 +190,7 @@ void dp_triage_one(const struct dp_pipeline *p, const struct dp_symtab *symtab, 
     c->run = run;
     if (h) c->progress_fn = h->progress, c->progress_arg = h->arg;
     stage(h, "the triage");
+    dp_ctx_preload_symbols(c); /* after the keys; a failure leaves modules to load lazily, in each step */
     int failed = run_steps(c, p, o, h);
     dp_ctx_report_symbol_misses(c);
     if (dp_summary_build(c) != DP_OK) r->exit = DP_EXIT_INTERNAL;

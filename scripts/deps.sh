@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libkdumpfile-dev libcapstone-dev libcmocka-dev
       python3 python3-jsonschema clang libclang-rt-14-dev
-      libcurl4-openssl-dev libmspack-dev lld gcab
+      libcurl4-openssl-dev libmspack-dev lld gcab libjson-c-dev liblzma-dev llvm
       libhiredis-dev redis-server libssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done

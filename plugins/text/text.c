@@ -116,6 +116,28 @@ static void print_summary(dp_ctx *c, FILE *f)
     fputc('\n', f);
 }
 
+/* WinDbg's `lm`: range, module, symbol state ("deferred": nothing asked for a name in it yet). */
+static void print_modules(dp_ctx *c, FILE *f)
+{
+    int w = dp_dump_info(c)->ptr_size == 8 ? 16 : 8;
+    fprintf(f, "%-*s %-*s module name\n", w + 1, "start", w + 1, "end");
+    for (size_t i = 0; i < dp_module_count(c); i++) {
+        const struct dp_module *m = dp_module_get(c, i);
+        const char *st = m->symbol_status;
+        char state[32];
+        if (!st) snprintf(state, sizeof state, "(deferred)");
+        else snprintf(state, sizeof state, "(%s symbols)", strcmp(st, "none") == 0 ? "no" : st);
+        uint64_t end = m->base + m->size;
+        if (w == 16)
+            fprintf(f, "%08" PRIx64 "`%08" PRIx64 " %08" PRIx64 "`%08" PRIx64, m->base >> 32, m->base & 0xffffffffu, end >> 32,
+                    end & 0xffffffffu);
+        else
+            fprintf(f, "%08" PRIx64 " %08" PRIx64, m->base, end);
+        fprintf(f, "   %-12s %-18s %s\n", m->name ? m->name : "?", state, m->symbol_file ? m->symbol_file : "");
+    }
+    fputc('\n', f);
+}
+
 static int text_run(dp_ctx *c, void *state)
 {
     (void)state;
@@ -137,11 +159,13 @@ static int text_run(dp_ctx *c, void *state)
     }
     if (dump && !details) print_details(c, f);
     if (dump) print_summary(c, f);
+    if (dp_opt_bool(c, "modules")) print_modules(c, f);
     return ferror(f) ? DP_ERR_IO : DP_OK;
 }
 
 static const struct dp_option text_options[] = {
     {"evidence", DP_OPT_BOOL, "false", 0, "also list every finding's evidence fields"},
+    {"modules", DP_OPT_BOOL, "false", 0, "end with the loaded modules and their symbol state, as WinDbg's lm"},
     {0},
 };
 

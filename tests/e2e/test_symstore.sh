@@ -93,7 +93,8 @@ cp "$FX/fixdrv.sys" "$DP_TMP/store/fixdrv.sys/$KEY/"
 run -v -p "$TEXT" -s "$DP_TMP/store" "$DUMP"
 expect_unwound
 expect_line "ntoskrnl.exe/45D69710200000: not found in $DP_TMP/store"
-expect_line "Symbols not loaded: 1 symbol file or image not found"
+expect_line "fixdrv.pdb/$GUIDKEY: not found in $DP_TMP/store" # the image names its PDB; the store lacks it
+expect_line "Symbols not loaded: 2 symbol files or images not found"
 unwound_json -s "$DP_TMP/store"
 # the same through the environment, and through the pipeline's symbols: (relative to the pipeline)
 OUT=$(_NT_SYMBOL_PATH="c:\\symbols;$DP_TMP/store" "$DUMPPIPE" -L "$DP_PLUGIN_DIR" -v -p "$TEXT" "$DUMP" 2>"$DP_TMP/stderr"); RC=$?
@@ -109,6 +110,17 @@ printf 'MODULE windows x86_64 %s fixdrv.pdb\nFUNC 1000 1d 0 FuncA\nFUNC 1100 1b 
 run -p "$TEXT" -s "$DP_TMP/store" -s "$DP_TMP/fixdrv.sym" "$DUMP"
 for f in "02f1e000 fffff800\`05001115 fixdrv!FuncC+0x10" "02f1e030 fffff800\`05001015 fixdrv!FuncB+0x15" \
     "02f1e070 fffff800\`05001315 fixdrv!FuncA+0x15" "02f1e0b0 00000000\`00000000 fixdrv!DriverEntry+0x15"; do expect_line "$f"; done
+# with the PDB in the store too: the names come by the image's key alone, loaded before the steps
+mkdir -p "$DP_TMP/store/fixdrv.pdb/$GUIDKEY"
+cp "$FX/fixdrv.pdb" "$DP_TMP/store/fixdrv.pdb/$GUIDKEY/"
+LM=$(printf 'version: 1\nsteps:\n  - plugin: stack\nsinks: [{plugin: text, options: {modules: true}}]\n' | pipeline stack-lm)
+run -p "$LM" -s "$DP_TMP/store" "$DUMP"
+for f in "02f1e000 fffff800\`05001115 fixdrv!FuncC+0x10" "02f1e030 fffff800\`05001015 fixdrv!FuncB+0x15" \
+    "02f1e070 fffff800\`05001315 fixdrv!FuncA+0x15" "02f1e0b0 00000000\`00000000 fixdrv!DriverEntry+0x15"; do expect_line "$f"; done
+expect_line "fixdrv.sys   (pdb symbols)      $DP_TMP/store/fixdrv.pdb/$GUIDKEY/fixdrv.pdb"
+expect_no_line "fixdrv.pdb/$GUIDKEY: not found"
+expect_no_line "matched by name only"
+rm -r "$DP_TMP/store/fixdrv.pdb"
 run -p "$TEXT" -s "srv*ftp://example.org/x" "$DUMP"
 expect_rc 2
 expect_err "-s: symbol path entry 'srv*ftp://example.org/x': only http:// and https:// servers are supported"

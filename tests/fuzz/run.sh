@@ -10,7 +10,7 @@ set -u
 build=$(cd "${1:?usage: run.sh BUILD_DIR [SECONDS] [TARGET...]}" && pwd)
 secs=${2:-3600}
 shift $(( $# >= 2 ? 2 : 1 ))
-targets=${*:-dump kdump pe pipeline pooltag smbios hvsigs triage}
+targets=${*:-dump kdump pe pipeline pooltag smbios hvsigs triage pdb symfile}
 src=$(cd "$(dirname "$0")" && pwd)
 work=$build/fuzz-work
 max_len=65536

@@ -437,7 +437,8 @@ static inline void dp_free_buffer(dp_ctx *c, void *p) { dp_api(c)->free_buffer(c
  * when the ip has no unwind entry (a leaf function: the caller's ip is at [sp]); DP_ERR_FAULT when
  * the module's headers or unwind data are neither in the dump nor in an image from the symbol path
  * (headers, .pdata and unwind codes come from the image where the dump lacks them; stack slots always
- * from the dump). */
+ * from the dump). x86: with the FrameData/FPO record of the module's PDB, when its symbols have
+ * one (DP_ERR_NOT_APPLICABLE otherwise: use frame pointers). */
 static inline int dp_unwind_frame(dp_ctx *c, struct dp_regs *regs) { return dp_api(c)->unwind_frame(c, regs); }
 
 static inline int dp_add_finding(dp_ctx *c, const struct dp_finding *f) { return dp_api(c)->add_finding(c, f); }

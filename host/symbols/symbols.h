@@ -1,5 +1,5 @@
-/* Symbol maps in the Breakpad text format (what dump_syms writes from a PDB), and the one way every
- * part of dumppipe prints "module!symbol+0xdisp". See docs/symbols.md. */
+/* Symbol files given directly (PDB, Volatility ISF, Breakpad .sym), and the one way every part of
+ * dumppipe prints "module!symbol+0xdisp". See docs/symbols.md. */
 #ifndef DP_HOST_SYMBOLS_H
 #define DP_HOST_SYMBOLS_H
 
@@ -8,20 +8,26 @@
 #include <stdint.h>
 
 struct dp_symtab;
+struct dp_symfile;
 
 struct dp_symtab *dp_symtab_new(void); /* NULL on OOM */
 void dp_symtab_free(struct dp_symtab *t);
 
-/* Adds one .sym file (one module). A malformed MODULE, FUNC or PUBLIC record fails the whole file
- * with "PATH:LINE: what is wrong" in err; records of other kinds (FILE, line records, STACK, INFO,
- * INLINE...) are skipped. Loading two files for the same module is an error. */
+/* Adds one symbol file (one module), loaded through the process-wide cache (symbols/symfile.h):
+ * a PDB, a Volatility ISF (.json, .json.gz, .json.xz) or a Breakpad .sym. A malformed .sym MODULE,
+ * FUNC or PUBLIC record fails the whole file with "PATH:LINE: what is wrong" in err; records of
+ * other kinds (FILE, line records, STACK, INFO, INLINE...) are skipped. Two files for the same
+ * module is an error. */
 int dp_symtab_load(struct dp_symtab *t, const char *path, char *err, size_t errlen);
 
-/* The FUNC containing RVA, else the nearest PUBLIC at or below it, in the map of MODULE_NAME
- * ("driver.sys", matched to "driver.pdb" by dp_module_short_name). DP_ERR_NOT_FOUND otherwise.
- * *name stays valid until dp_symtab_free. */
+/* The function containing RVA, else the nearest public at or below it, in the file for
+ * MODULE_NAME ("driver.sys", matched to "driver.pdb" by dp_module_short_name). DP_ERR_NOT_FOUND
+ * otherwise. *name stays valid until dp_symcache_clear. */
 int dp_symtab_lookup(const struct dp_symtab *t, const char *module_name, uint32_t rva, const char **name,
                      uint32_t *disp);
+
+size_t dp_symtab_count(const struct dp_symtab *t);
+const struct dp_symfile *dp_symtab_file(const struct dp_symtab *t, size_t i);
 
 /* The name WinDbg gives a module: the base name without its extension, "nt" for every kernel image
  * (ntoskrnl, ntkrnlpa, ntkrnlmp, ntkrpamp, ntkrla57) and "hal" for the HAL variants. Accepts paths.

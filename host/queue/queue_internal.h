@@ -4,9 +4,6 @@
 
 #include "queue.h"
 
-/* SHA-256 of what FD reads, as 64 lower-case hex digits; 0 or an errno. */
-int dpq_sha256_fd(int fd, char hex[65]);
-
 /* Frees a hiredis reply (NULL allowed). */
 void dpq_free(struct redisReply *r);
 /* 1 when R is an error reply, which is then printed with WHAT. */

@@ -34,7 +34,7 @@ static int describe(const char *arg, struct job *j)
     if (!realpath(arg, j->path)) return fprintf(stderr, "dumppipe: %s: %m\n", arg), -1;
     int fd = dp_open_regular(j->path, "dump", 0, &size, err, sizeof err);
     if (fd < 0) return fprintf(stderr, "dumppipe: %s\n", err), -1;
-    int rc = dpq_sha256_fd(fd, j->sha);
+    int rc = dp_sha256_fd(fd, j->sha);
     close(fd);
     if (rc) return fprintf(stderr, "dumppipe: %s: cannot read: %s\n", arg, strerror(rc)), -1;
     struct timespec ts;

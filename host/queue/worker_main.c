@@ -38,7 +38,7 @@ static int pipeline_ident(const char *path, char out[17])
     uint64_t size;
     int fd = dp_open_regular(path, "pipeline", 1 << 20, &size, err, sizeof err);
     if (fd < 0) return fprintf(stderr, "dumppipe: %s\n", err), -1;
-    int rc = dpq_sha256_fd(fd, hex);
+    int rc = dp_sha256_fd(fd, hex);
     close(fd);
     if (rc) return fprintf(stderr, "dumppipe: %s: %s\n", path, strerror(rc)), -1;
     memcpy(out, hex, 16), out[16] = 0;

@@ -231,7 +231,9 @@ void sw_report_culprit(dp_ctx *ctx, const struct sw_named_frame *frames, size_t 
     static const char *const why[] = {"first non-OS module on the stack", "the fault happened there",
                                       "only operating-system modules on the stack"};
     snprintf(title, sizeof title, "%s: %s%s", m->name, why[b[best].kind], more ? ", and other findings agree" : "");
-    unsigned conf = b[best].weight + 15 * more;
+    /* the stack's own vote: the corroborating findings cast their own votes, and the summary's
+     * CULPRIT_CONFIDENCE is the sum, so adding them here too would make the two figures disagree */
+    unsigned conf = b[best].weight;
     const struct dp_field ev[] = {DP_STR("module", m->name), DP_STR("symbol", frames[b[best].frame].symbol),
                                   DP_U64("frame", b[best].frame), DP_U64("corroborating", more)};
     struct dp_finding fd = {.code = "stack.culprit", .severity = DP_SEV_WARNING, .confidence = conf > 95 ? 95 : conf,

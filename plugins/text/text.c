@@ -111,7 +111,9 @@ static void print_summary(dp_ctx *c, FILE *f)
     if (s->failure_id_hash) fprintf(f, "FAILURE_ID_HASH:  %s\n", s->failure_id_hash);
     for (size_t i = 0; i < dp_step_count(c); i++) {
         const struct dp_step_result *r = dp_step_get(c, i);
-        if (strcmp(r->status, "ok") != 0) fprintf(f, "STEP_FAILED: %s: %s\n", r->plugin, r->message ? r->message : r->status);
+        /* a skipped step (not applicable) already said why in its info finding; it did not fail */
+        if (strcmp(r->status, "ok") != 0 && strcmp(r->status, "skipped") != 0)
+            fprintf(f, "STEP_FAILED: %s: %s\n", r->plugin, r->message ? r->message : r->status);
     }
     fputc('\n', f);
 }

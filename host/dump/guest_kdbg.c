@@ -241,7 +241,7 @@ static int cpu_regs(struct dp_dump *d, const struct dp_guest *g, size_t i, uint6
         return 1;
     }
     (void)g;
-    if (i >= d->notes.n_vcpus) return 0;
+    if (i >= d->notes.n_vcpus || !d->notes.vcpus[i].rip) return 0; /* a zeroed state is none */
     const struct dp_vcpu *v = &d->notes.vcpus[i];
     *out = (struct dp_regs){.arch = d->info.arch, .ip = v->rip, .sp = v->rsp, .fp = v->gpr[5]};
     memcpy(out->gpr, v->gpr, sizeof v->gpr);
@@ -251,6 +251,7 @@ static int cpu_regs(struct dp_dump *d, const struct dp_guest *g, size_t i, uint6
 static size_t cpu_count(struct dp_dump *d, const struct dp_guest *g, uint64_t prcb_block)
 {
     size_t n = d->notes.n_vcpus > g->header_cpus ? d->notes.n_vcpus : g->header_cpus;
+    if (d->notes.n_prstatus > n) n = d->notes.n_prstatus; /* a CPU note each, even without QEMU's */
     uint64_t prcb;
     while (prcb_block && n < MAX_CPUS && !read_ptr(d, prcb_block + (uint64_t)d->info.ptr_size * n, &prcb) && prcb) n++;
     return n;

@@ -10,6 +10,20 @@
 
 int dp_cli_explain(struct dp_loader *l, const char *format, const struct dp_run_options *o, int argc, char **argv);
 int dp_cli_list_plugins(struct dp_loader *l);
+/* What the host checks before anything runs, one line each, so users see the rules it applies. */
+static void print_constraints(const struct dp_option *o)
+{
+    if (o->choices) {
+        printf("      one of:");
+        for (const char *const *c = o->choices; *c; c++) printf(" %s", *c);
+        printf("\n");
+    }
+    if (o->min || o->max) printf("      range: %lld..%lld\n", (long long)o->min, (long long)o->max);
+    if (o->flags & DP_OPT_DURATION) printf("      unit required: ms, s, m, min or h\n");
+    if (o->flags & DP_OPT_SIZE) printf("      unit required: B, K, M, G, KiB, MiB or GiB\n");
+    if (o->flags & DP_OPT_PATH) printf("      path: relative to the pipeline file that sets it\n");
+}
+
 int dp_cli_describe(struct dp_loader *l, const char *name);
 
 static const char *kind_name(enum dp_plugin_kind k) { return k == DP_KIND_SINK ? "sink" : "analyzer"; }
@@ -60,10 +74,12 @@ int dp_cli_describe(struct dp_loader *l, const char *name)
     print_names("consumes", d->consumes);
     if (!d->options || !d->options->name) return printf("options: none\n"), DP_EXIT_OK;
     printf("options:\n");
-    for (const struct dp_option *o = d->options; o->name; o++)
+    for (const struct dp_option *o = d->options; o->name; o++) {
         printf("  %-18s %-11s %s%s%s%s\n      %s\n", o->name, opt_type_name(o->type), o->required ? "required" : "",
                o->default_value ? "default: " : "", o->default_value ? o->default_value : "",
                !o->required && !o->default_value ? "optional" : "", o->help ? o->help : "");
+        print_constraints(o);
+    }
     return DP_EXIT_OK;
 }
 

@@ -96,6 +96,7 @@ void dp_ctx_end_step(struct dp_ctx *c)
 {
     c->cur_plugin = NULL;
     c->cur_schema = NULL;
+    c->cur_provides = NULL;
     c->cur_opts = NULL;
     c->n_cur_opts = 0;
 }
@@ -204,8 +205,15 @@ int dp_ctx_publish(struct dp_ctx *c, const char *publisher, const char *artifact
 
 static int api_add_finding(dp_ctx *c, const struct dp_finding *f) { return dp_ctx_add_finding(c, c->cur_plugin, f); }
 
+/* Publishing is declared: a pipeline's order is checked against `provides` before anything runs. */
 static int api_publish(dp_ctx *c, const char *name, const struct dp_field *f, size_t n)
 {
+    const char *const *p = c->cur_provides;
+    while (name && p && *p && strcmp(*p, name) != 0) p++;
+    if (!name || !p || !*p) {
+        snprintf(c->error, sizeof c->error, "published '%s', which is not in the plugin's provides", name ? name : "(null)");
+        return DP_ERR_INVALID;
+    }
     return dp_ctx_publish(c, c->cur_plugin, name, f, n);
 }
 
@@ -253,12 +261,22 @@ static const char *opt_scalar(dp_ctx *c, const char *name)
 
 static const char *api_opt_string(dp_ctx *c, const char *name) { return opt_scalar(c, name); }
 
-static int64_t api_opt_int(dp_ctx *c, const char *name)
+/* Integers as validated by pipeline_bind.c: durations in ms, sizes in bytes, addresses above
+ * INT64_MAX with their bits intact. */
+static int64_t opt_number(dp_ctx *c, const char *name, const char *s)
 {
-    int64_t v = 0;
-    const char *s = opt_scalar(c, name);
-    return s && dp_parse_i64(s, &v) == 0 ? v : 0;
+    const struct dp_option *o = schema_option(c, name);
+    unsigned flags = o ? o->flags : 0;
+    int64_t v;
+    uint64_t u;
+    if (!s) return 0;
+    if (flags & DP_OPT_DURATION) return dp_parse_duration_ms(s, &u) == 0 ? (int64_t)u : 0;
+    if (flags & DP_OPT_SIZE) return dp_parse_size(s, &u) == 0 ? (int64_t)u : 0;
+    if (dp_parse_i64(s, &v) == 0) return v;
+    return dp_parse_u64(s, &u) == 0 ? (int64_t)u : 0;
 }
+
+static int64_t api_opt_int(dp_ctx *c, const char *name) { return opt_number(c, name, opt_scalar(c, name)); }
 
 static int api_opt_bool(dp_ctx *c, const char *name)
 {
@@ -283,14 +301,7 @@ static const char *api_opt_list_string(dp_ctx *c, const char *name, size_t i)
 
 static int64_t api_opt_list_int(dp_ctx *c, const char *name, size_t i)
 {
-    int64_t x = 0;
-    const char *s = api_opt_list_string(c, name, i);
-    if (!s) return 0;
-    if (dp_parse_i64(s, &x) != 0) {
-        uint64_t u; /* addresses above INT64_MAX come back with their bits intact */
-        if (dp_parse_u64(s, &u) == 0) x = (int64_t)u;
-    }
-    return x;
+    return opt_number(c, name, api_opt_list_string(c, name, i));
 }
 
 /* ---- logging and errors ---- */

@@ -52,6 +52,7 @@ struct dp_ctx {
     /* the step that is running */
     const char *cur_plugin;
     const struct dp_option *cur_schema;
+    const char *const *cur_provides; /* what the running plugin may publish */
     const struct dp_opt_value *cur_opts;
     size_t n_cur_opts;
     char error[512];

@@ -1,6 +1,7 @@
 /* Pipeline YAML: parsing into step configs, and `extends:` layering. Validation against plugin
  * schemas lives in pipeline_bind.c. */
 #include "pipeline.h"
+#include "pipeline_find.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -110,6 +111,13 @@ static int parse_limit(struct parse *ps, yaml_node_t *v, const char *what, uint6
 
 enum { STEP_EDIT = 1, STEP_SINK = 2 };
 
+/* The step keys that take a plain value, so a mapping under any other key reads "unknown key". */
+static int step_key_known(const char *key, unsigned flags)
+{
+    return !strcmp(key, "plugin") || !strcmp(key, "id") || ((flags & STEP_SINK) && !strcmp(key, "output")) ||
+           ((flags & STEP_EDIT) && (!strcmp(key, "drop") || !strcmp(key, "after") || !strcmp(key, "before")));
+}
+
 /* One entry of `steps:` or `sinks:`; in an extending pipeline also `drop: ID`, `after:`, `before:`. */
 static int parse_step(struct parse *ps, yaml_node_t *n, struct dp_step_config *s, const char **after,
                       const char **before, int *drop, unsigned flags)
@@ -124,7 +132,7 @@ static int parse_step(struct parse *ps, yaml_node_t *n, struct dp_step_config *s
         if (strcmp(key, "options") == 0) rc = parse_options(ps, v, s);
         else if (strcmp(key, "timeout") == 0) rc = parse_limit(ps, v, "timeout", &s->timeout_ms);
         else if (strcmp(key, "memory") == 0) rc = parse_limit(ps, v, "memory", &s->memory_bytes);
-        else if (!val) return fail(ps, v, "'%s' must be a plain value", key);
+        else if (!val && step_key_known(key, flags)) return fail(ps, v, "'%s' must be a plain value", key);
         else if (strcmp(key, "plugin") == 0) s->plugin = dp_arena_strdup(ps->p->arena, val);
         else if (strcmp(key, "id") == 0) s->id = dp_arena_strdup(ps->p->arena, val);
         else if ((flags & STEP_SINK) && strcmp(key, "output") == 0) s->output = dp_arena_strdup(ps->p->arena, val);
@@ -309,7 +317,7 @@ static int parse_top(struct parse *ps, yaml_node_t *root, int depth)
     if (ext) {
         if (!scalar(ext)) return fail(ps, ext, "'extends' must name a pipeline file");
         if (depth >= DP_MAX_EXTENDS_DEPTH) return fail(ps, ext, "'extends' chain deeper than %d (a cycle?)", DP_MAX_EXTENDS_DEPTH);
-        int rc = load_file(ps->p, relative_to(ps, scalar(ext)), depth + 1, ps->err, ps->errlen);
+        int rc = load_file(ps->p, dp_pipeline_find(ps->p->arena, scalar(ext), ps->file), depth + 1, ps->err, ps->errlen);
         if (rc) return rc;
     }
     int sinks_replaced = 0;
@@ -376,13 +384,13 @@ int dp_pipeline_load(const char *path, struct dp_pipeline **out, char *err, size
         snprintf(err, errlen, "%s: out of memory", path);
         return DP_ERR_NOMEM;
     }
-    p->path = dp_arena_strdup(p->arena, path);
+    p->path = dp_pipeline_find(p->arena, path, NULL);
     p->isolation = 1;
     dp_vec_init(&p->steps, sizeof(struct dp_step_config));
     dp_vec_init(&p->sinks, sizeof(struct dp_step_config));
     dp_vec_init(&p->plugin_dirs, sizeof(const char *));
     dp_vec_init(&p->symbol_files, sizeof(const char *));
-    int rc = load_file(p, path, 0, err, errlen);
+    int rc = load_file(p, p->path, 0, err, errlen);
     if (rc == DP_OK && p->steps.len == 0 && p->sinks.len == 0) {
         snprintf(err, errlen, "%s:1:1: pipeline has no steps and no sinks", path);
         rc = DP_ERR_BAD_DATA;

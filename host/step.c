@@ -43,6 +43,7 @@ int dp_step_call_plugin(struct dp_ctx *c, const struct dp_step_config *s)
     const struct dp_plugin *d = s->desc;
     void *state = NULL;
     dp_ctx_begin_step(c, s->id ? s->id : d->name, d->options, s->opts, s->n_opts);
+    c->cur_provides = d->provides;
     int rc = d->init ? d->init(c, &state) : DP_OK;
     if (rc == DP_OK) {
         rc = d->run(c, state);

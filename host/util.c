@@ -164,16 +164,17 @@ static int parse_scaled(const char *s, const char *const *units, const uint64_t 
     return -1;
 }
 
+/* The unit is required: is a bare "5" five seconds or five milliseconds, five bytes or megabytes? */
 int dp_parse_duration_ms(const char *s, uint64_t *out)
 {
-    static const char *const units[] = {"", "s", "ms", "m", "min", "h"};
-    static const uint64_t scale[] = {1000, 1000, 1, 60000, 60000, 3600000};
-    return parse_scaled(s, units, scale, 6, out);
+    static const char *const units[] = {"s", "ms", "m", "min", "h"};
+    static const uint64_t scale[] = {1000, 1, 60000, 60000, 3600000};
+    return parse_scaled(s, units, scale, 5, out);
 }
 
 int dp_parse_size(const char *s, uint64_t *out)
 {
-    static const char *const units[] = {"", "k", "K", "M", "G", "KiB", "MiB", "GiB"};
+    static const char *const units[] = {"B", "k", "K", "M", "G", "KiB", "MiB", "GiB"};
     static const uint64_t scale[] = {1, 1024, 1024, 1 << 20, 1 << 30, 1024, 1 << 20, 1 << 30};
     return parse_scaled(s, units, scale, 8, out);
 }

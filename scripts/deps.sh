@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libkdumpfile-dev libcapstone-dev libcmocka-dev
       python3 python3-jsonschema clang libclang-rt-14-dev
       libcurl4-openssl-dev libmspack-dev lld gcab libjson-c-dev liblzma-dev llvm
-      libhiredis-dev redis-server libssl-dev)
+      libhiredis-dev redis-server libssl-dev
+      help2man debhelper dpkg-dev lintian)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -78,16 +78,17 @@ static int is_printable_tag(uint32_t tag)
 /* Among the other blocks' values (type or tag), the unique one that is a bit away from mine. */
 static int unique_neighbour_value(const struct bf_block *b, size_t n, size_t self, int want_tag, uint64_t *found)
 {
-    uint64_t mine = want_tag ? b[self].tag : b[self].pool_type;
+    uint64_t mine = want_tag ? b[self].tag : b[self].pool_type, candidate = 0;
     unsigned matches = 0;
     for (size_t j = 0; j < n; j++) {
         if (j == self || (!want_tag && !b[j].allocated)) continue;
         uint64_t other = want_tag ? b[j].tag : b[j].pool_type;
         if (other == mine) return 0; /* someone else has it: it is a valid value */
-        if (bf_single_bit(mine, other) < 0 || (matches && other == *found)) continue;
-        *found = other;
+        if (bf_single_bit(mine, other) < 0 || (matches && other == candidate)) continue;
+        candidate = other;
         matches++;
     }
+    *found = candidate;
     return matches == 1;
 }
 

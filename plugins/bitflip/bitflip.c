@@ -12,9 +12,11 @@
 #define BF_EVIDENCE_FIELDS 16 /* pieces spelled out in the finding's evidence */
 
 static const struct dp_option bf_options[] = {
-    {"reference_dir", DP_OPT_STRING, NULL, 0, "directory of module files named like the modules (driver.sys), as !chkimg uses; default: the images the symbol path finds"},
-    {"max_code_bytes", DP_OPT_INT, "67108864", 0, "upper bound on the code bytes compared"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("reference_dir", DP_OPT_STRING, NULL,
+              "directory of module files named like the modules (driver.sys), as !chkimg uses; default: the images the symbol path finds",
+              .flags = DP_OPT_PATH),
+    DP_OPTION("max_code_bytes", DP_OPT_INT, "67108864", "upper bound on the code bytes compared", .min = 1, .max = 4294967296),
+    {0},
 };
 
 void bf_add_evidence(struct bf_run *r, const struct bf_evidence *e)

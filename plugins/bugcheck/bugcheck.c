@@ -7,9 +7,8 @@
 #include "bc_format.h"
 
 static const struct dp_option bugcheck_options[] = {
-    {"show_all_params", DP_OPT_BOOL, "false", 0,
-     "also print the longer explanation and every known value of the subtype parameter"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("show_all_params", DP_OPT_BOOL, "false", "also print the longer explanation and every known value of the subtype parameter"),
+    {0},
 };
 
 static const char *const bugcheck_provides[] = {"bugcheck.info", "bugcheck.address", NULL};

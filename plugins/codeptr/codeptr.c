@@ -14,10 +14,10 @@
 #define CP_MAX_RANGE_BYTES (64u * 1024u)
 
 static const struct dp_option cp_options[] = {
-    {"ranges", DP_OPT_STRING_LIST, NULL, 0, "more memory to scan: START-END or START+LEN, hex"},
-    {"max_bytes", DP_OPT_INT, "262144", 0, "upper bound on the bytes scanned in all"},
-    {"max_hits", DP_OPT_INT, "64", 0, "upper bound on the pointers reported"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("ranges", DP_OPT_STRING_LIST, NULL, "more memory to scan: START-END or START+LEN, hex"),
+    DP_OPTION("max_bytes", DP_OPT_INT, "262144", "upper bound on the bytes scanned in all", .min = 1, .max = 1073741824),
+    DP_OPTION("max_hits", DP_OPT_INT, "64", "upper bound on the pointers reported", .min = 1, .max = 64),
+    {0},
 };
 
 static void add_range(struct cp_scan *s, uint64_t start, uint64_t end, const char *region, const char *noun)

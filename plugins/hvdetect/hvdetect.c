@@ -15,8 +15,7 @@ extern const char hv_builtin_signatures[]; /* signatures.txt, embedded by CMake 
 #define MAX_MODULES 65536u /* far beyond any real system; bounds the copy below */
 
 static const struct dp_option options[] = {
-    {"signatures", DP_OPT_STRING_LIST, NULL, 0,
-     "extra signature lines, in the syntax of the built-in table (e.g. 'acme smbios.manufacturer \"ACME*\"')"},
+    DP_OPTION("signatures", DP_OPT_STRING_LIST, NULL, "extra signature lines, in the syntax of the built-in table (e.g. 'acme smbios.manufacturer \"ACME*\"')"),
     {0},
 };
 

@@ -1,78 +1,27 @@
-/* JSON sink: one object per dump, schema in docs/json-schema.json (versioned by schema_version). */
+/* JSON sink: one object per input, schema docs/json-schema.json (schema_version 2; what version 1's
+ * fields meant: docs/json-schema-v1.md). It renders also an input that could not be triaged. */
 #include <dumppipe/dumppipe.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#define JSON_SCHEMA_VERSION 1
+#include "json_out.h"
+#include "json_report.h"
 
-struct out {
-    FILE *f;
-    int pretty, depth;
-};
-
-static void nl(struct out *o)
-{
-    if (!o->pretty) return;
-    fputc('\n', o->f);
-    for (int i = 0; i < o->depth; i++) fputs("  ", o->f);
-}
-
-static void str(struct out *o, const char *s)
-{
-    fputc('"', o->f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(o->f, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", o->f);
-        else if (*p == '\t') fputs("\\t", o->f);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(o->f, "\\u%04x", *p);
-        else fputc(*p, o->f); /* UTF-8 passes through; plugins hand us UTF-8 or ASCII */
-    }
-    fputc('"', o->f);
-}
-
-static void key(struct out *o, const char *k, int first)
-{
-    if (!first) fputc(',', o->f);
-    nl(o);
-    str(o, k);
-    fputs(o->pretty ? ": " : ":", o->f);
-}
-
-static void open_(struct out *o, char c) { fputc(c, o->f), o->depth++; }
-static void close_(struct out *o, char c) { o->depth--, nl(o), fputc(c, o->f); }
-
-static void addr(struct out *o, uint64_t v) { fprintf(o->f, "\"0x%" PRIx64 "\"", v); }
-
-static void value(struct out *o, const struct dp_field *f)
-{
-    switch (f->type) {
-    case DP_T_ADDR: addr(o, f->v.u64); break;
-    case DP_T_U64: fprintf(o->f, "%" PRIu64, f->v.u64); break;
-    case DP_T_I64: fprintf(o->f, "%" PRId64, f->v.i64); break;
-    case DP_T_BOOL: fputs(f->v.b ? "true" : "false", o->f); break;
-    case DP_T_STR: str(o, f->v.str); break;
-    case DP_T_BYTES:
-        fputc('"', o->f);
-        for (size_t i = 0; i < f->v.bytes.len; i++) fprintf(o->f, "%02x", ((const uint8_t *)f->v.bytes.data)[i]);
-        fputc('"', o->f);
-        break;
-    }
-}
+#define JSON_SCHEMA_VERSION 2
 
 /* Keys repeat when a plugin adds the same key twice; JSON objects cannot, so later ones get _2, _3. */
-static void fields(struct out *o, const struct dp_field *f, size_t n)
+static void fields(struct jw *w, const struct dp_field *f, size_t n)
 {
-    open_(o, '{');
+    jw_open(w, '{');
     for (size_t i = 0; i < n; i++) {
         unsigned dup = 1;
         for (size_t j = 0; j < i; j++) dup += strcmp(f[j].key, f[i].key) == 0;
         char k[256];
-        if (dup > 1) snprintf(k, sizeof k, "%s_%u", f[i].key, dup);
-        key(o, dup > 1 ? k : f[i].key, i == 0);
-        value(o, &f[i]);
+        snprintf(k, sizeof k, dup > 1 ? "%s_%u" : "%s", f[i].key, dup);
+        jw_key(w, k), jw_field(w, &f[i]);
     }
-    close_(o, '}');
+    jw_close(w, '}');
 }
 
 static const char *arch_name(enum dp_arch a)
@@ -87,132 +36,134 @@ static const char *paging_name(enum dp_paging p)
     return (unsigned)p <= DP_PAGING_AARCH64 ? n[p] : "none";
 }
 
-static void dump_object(dp_ctx *c, struct out *o)
+/* FILETIME (100 ns since 1601) as ISO 8601 UTC, NULL when unknown or out of range. */
+static const char *filetime_utc(uint64_t ft, char *buf, size_t len)
 {
-    const struct dp_dump_info *i = dp_dump_info(c);
-    open_(o, '{');
-    key(o, "path", 1), str(o, i->path);
-    key(o, "format", 0), str(o, i->format);
-    key(o, "dump_type", 0), str(o, i->dump_type);
-    key(o, "arch", 0), str(o, arch_name(i->arch));
-    key(o, "paging", 0), str(o, paging_name(i->paging));
-    key(o, "ptr_size", 0), fprintf(o->f, "%u", i->ptr_size);
-    key(o, "processors", 0), fprintf(o->f, "%u", i->nr_cpus);
-    key(o, "os_build", 0), fprintf(o->f, "%u", i->os_build);
-    key(o, "machine_type", 0), fprintf(o->f, "%u", i->machine_type);
-    key(o, "system_time", 0), fprintf(o->f, "%" PRIu64, i->system_time);
-    key(o, "bugcheck", 0);
-    if (!i->has_bugcheck) fputs("null", o->f);
-    else {
-        open_(o, '{');
-        key(o, "code", 1), fprintf(o->f, "\"0x%" PRIx32 "\"", i->bugcheck_code);
-        key(o, "parameters", 0), fputc('[', o->f);
-        for (int k = 0; k < 4; k++) fputs(k ? "," : "", o->f), addr(o, i->bugcheck_params[k]);
-        fputc(']', o->f);
-        close_(o, '}');
-    }
-    close_(o, '}');
+    const uint64_t epoch_delta = 116444736000000000ull; /* 1601-01-01 to 1970-01-01 in 100 ns */
+    struct tm tm;
+    if (ft <= epoch_delta) return NULL;
+    time_t t = (time_t)((ft - epoch_delta) / 10000000u);
+    if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return NULL;
+    return buf;
 }
 
-static void findings(dp_ctx *c, struct out *o)
+static void bugcheck(struct jw *w, const struct dp_dump_info *i)
+{
+    jw_key(w, "bugcheck");
+    if (!i->has_bugcheck) return jw_null(w);
+    jw_open(w, '{');
+    jw_khex(w, "code", i->bugcheck_code);
+    jw_key(w, "parameters"), jw_open(w, '[');
+    for (int k = 0; k < 4; k++) jw_item(w), jw_hex(w, i->bugcheck_params[k]);
+    jw_close(w, ']');
+    jw_close(w, '}');
+}
+
+static void dump_object(dp_ctx *c, struct jw *w)
+{
+    const struct dp_run_info *r = dp_run_info(c);
+    const struct dp_dump_info *i = dp_dump_info(c);
+    char when[40];
+    jw_key(w, "dump");
+    if (r->input_status && strcmp(r->input_status, "ok") != 0) return jw_null(w);
+    jw_open(w, '{');
+    jw_kstr(w, "path", i->path);
+    jw_kstr(w, "format", i->format);
+    jw_kstr(w, "dump_type", i->dump_type);
+    jw_kstr(w, "arch", arch_name(i->arch));
+    jw_kstr(w, "paging", paging_name(i->paging));
+    jw_kuint(w, "ptr_size", i->ptr_size);
+    jw_kuint(w, "processors", i->nr_cpus);
+    jw_kstr(w, "os", i->os);
+    jw_kstr(w, "os_release", i->os_release);
+    jw_kuint(w, "os_major", i->os_major);
+    jw_kuint(w, "os_build", i->os_build);
+    jw_kuint(w, "machine_type", i->machine_type);
+    jw_khex(w, "system_time", i->system_time);
+    jw_kstr(w, "system_time_utc", filetime_utc(i->system_time, when, sizeof when));
+    bugcheck(w, i);
+    jw_close(w, '}');
+}
+
+static void findings(dp_ctx *c, struct jw *w)
 {
     static const char *const sev[] = {"info", "warning", "error", "critical"};
-    open_(o, '[');
+    jw_key(w, "findings"), jw_open(w, '[');
     for (size_t i = 0; i < dp_finding_count(c); i++) {
         const struct dp_finding *f = dp_finding_get(c, i);
-        if (i) fputc(',', o->f);
-        nl(o), open_(o, '{');
-        key(o, "plugin", 1), str(o, f->plugin);
-        key(o, "code", 0), str(o, f->code);
-        key(o, "severity", 0), str(o, sev[f->severity <= DP_SEV_CRITICAL ? f->severity : 0]);
-        key(o, "confidence", 0), fprintf(o->f, "%u", f->confidence);
-        key(o, "title", 0), str(o, f->title);
-        key(o, "details", 0), f->details ? str(o, f->details) : (void)fputs("null", o->f);
-        key(o, "evidence", 0), fields(o, f->evidence, f->n_evidence);
-        close_(o, '}');
+        jw_item(w), jw_open(w, '{');
+        jw_kstr(w, "plugin", f->plugin);
+        jw_kstr(w, "code", f->code);
+        jw_kstr(w, "severity", sev[(unsigned)f->severity <= DP_SEV_CRITICAL ? f->severity : 0]);
+        jw_kuint(w, "confidence", f->confidence);
+        jw_kstr(w, "title", f->title);
+        jw_kstr(w, "details", f->details);
+        jw_key(w, "evidence"), fields(w, f->evidence, f->n_evidence);
+        jw_close(w, '}');
     }
-    close_(o, ']');
+    jw_close(w, ']');
 }
 
-static void artifacts(dp_ctx *c, struct out *o)
+static void artifacts(dp_ctx *c, struct jw *w)
 {
     const char *names[256];
     size_t n = dp_artifact_names(c, names, 256);
-    open_(o, '{');
+    jw_key(w, "artifacts"), jw_open(w, '{');
     for (size_t i = 0; i < n && i < 256; i++) {
-        key(o, names[i], i == 0), open_(o, '[');
+        jw_key(w, names[i]), jw_open(w, '[');
         for (size_t r = 0; r < dp_artifact_count(c, names[i]); r++) {
             const struct dp_record *rec = dp_artifact_get(c, names[i], r);
-            if (r) fputc(',', o->f);
-            nl(o), open_(o, '{');
-            key(o, "publisher", 1), str(o, rec->publisher);
-            key(o, "fields", 0), fields(o, rec->fields, rec->n_fields);
-            close_(o, '}');
+            jw_item(w), jw_open(w, '{');
+            jw_kstr(w, "publisher", rec->publisher);
+            jw_key(w, "fields"), fields(w, rec->fields, rec->n_fields);
+            jw_close(w, '}');
         }
-        close_(o, ']');
+        jw_close(w, ']');
     }
-    close_(o, '}');
+    jw_close(w, '}');
 }
 
-static void summary_and_steps(dp_ctx *c, struct out *o)
+static void steps(dp_ctx *c, struct jw *w)
 {
-    const struct dp_summary *s = dp_summary(c);
-    key(o, "summary", 0), open_(o, '{');
-    key(o, "culprit", 1);
-    if (!s->culprit_module) fputs("null", o->f);
-    else {
-        open_(o, '{');
-        key(o, "module", 1), str(o, s->culprit_module);
-        key(o, "confidence", 0), fprintf(o->f, "%u", s->culprit_confidence);
-        key(o, "reasons", 0), str(o, s->culprit_reason);
-        close_(o, '}');
-    }
-    key(o, "bucket", 0), s->bucket ? str(o, s->bucket) : (void)fputs("null", o->f);
-    /* the `!analyze -v` keys of the summary (docs/bucket.md); null while unknown */
-    const struct {
-        const char *name, *value;
-    } keys[] = {{"failure_id_hash", s->failure_id_hash}, {"symbol_name", s->symbol_name}, {"module_name", s->module_name},
-                {"image_name", s->image_name}, {"process_name", s->process_name}, {"stack_command", s->stack_command}};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        key(o, keys[i].name, 0), keys[i].value ? str(o, keys[i].value) : (void)fputs("null", o->f);
-    key(o, "image_timestamp", 0), s->image_timestamp ? (void)fprintf(o->f, "%u", (unsigned)s->image_timestamp) : (void)fputs("null", o->f);
-    key(o, "current_irql", 0), s->current_irql >= 0 ? (void)fprintf(o->f, "%d", s->current_irql) : (void)fputs("null", o->f);
-    close_(o, '}');
-    key(o, "steps", 0), open_(o, '[');
+    jw_key(w, "steps"), jw_open(w, '[');
     for (size_t i = 0; i < dp_step_count(c); i++) {
         const struct dp_step_result *r = dp_step_get(c, i);
-        if (i) fputc(',', o->f);
-        nl(o), open_(o, '{');
-        key(o, "plugin", 1), str(o, r->plugin);
-        key(o, "status", 0), str(o, r->status);
-        key(o, "message", 0), r->message ? str(o, r->message) : (void)fputs("null", o->f);
-        key(o, "seconds", 0), fprintf(o->f, "%.6f", r->seconds);
-        close_(o, '}');
+        jw_item(w), jw_open(w, '{');
+        jw_kstr(w, "plugin", r->plugin);
+        jw_kstr(w, "version", r->version);
+        jw_kstr(w, "status", r->status);
+        jw_kstr(w, "message", r->message && *r->message ? r->message : NULL);
+        jw_key(w, "seconds"), jw_double(w, r->seconds);
+        jw_close(w, '}');
     }
-    close_(o, ']');
+    jw_close(w, ']');
 }
 
 static int json_run(dp_ctx *c, void *state)
 {
     (void)state;
-    struct out o = {dp_sink_stream(c), dp_opt_bool(c, "pretty"), 0};
-    open_(&o, '{');
-    key(&o, "schema", 1), str(&o, "dumppipe-triage");
-    key(&o, "schema_version", 0), fprintf(o.f, "%d", JSON_SCHEMA_VERSION);
-    key(&o, "dump", 0), dump_object(c, &o);
-    key(&o, "findings", 0), findings(c, &o);
-    key(&o, "artifacts", 0), artifacts(c, &o);
-    summary_and_steps(c, &o);
-    close_(&o, '}');
-    fputc('\n', o.f);
-    return ferror(o.f) ? DP_ERR_IO : DP_OK;
+    struct jw w = {dp_sink_stream(c), dp_opt_bool(c, "pretty"), 0, 1};
+    jw_open(&w, '{');
+    jw_kstr(&w, "schema", "dumppipe-triage");
+    jw_kuint(&w, "schema_version", JSON_SCHEMA_VERSION);
+    json_tool_and_input(c, &w);
+    dump_object(c, &w);
+    json_modules(c, &w);
+    json_stack(c, &w);
+    findings(c, &w);
+    artifacts(c, &w);
+    json_summary(c, &w);
+    steps(c, &w);
+    jw_close(&w, '}');
+    fputc('\n', w.f);
+    return ferror(w.f) ? DP_ERR_IO : DP_OK;
 }
 
 static const struct dp_option json_options[] = {
-    {"pretty", DP_OPT_BOOL, "false", 0, "indent the output (default: one line per dump, JSON Lines)"},
+    DP_OPTION("pretty", DP_OPT_BOOL, "false", "indent the output (default: one line per dump, JSON Lines)"),
     {0},
 };
 
-DP_PLUGIN(.kind = DP_KIND_SINK, .name = "json", .version = "1.0",
-          .description = "Renders each dump as one JSON object (schema: docs/json-schema.json)", .options = json_options,
-          .run = json_run);
+DP_PLUGIN(.kind = DP_KIND_SINK, .name = "json", .version = "2.0", .license = "MIT",
+          .description = "Renders each dump as one JSON object (schema_version 2: docs/json-schema.json)",
+          .options = json_options, .run = json_run);

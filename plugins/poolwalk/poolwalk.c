@@ -13,13 +13,13 @@
 #define MAX_INTEREST 64
 
 static const struct dp_option poolwalk_options[] = {
-    {"addresses", DP_OPT_INT_LIST, NULL, 0, "pool addresses to examine, besides bugcheck.address rows of kind pool"},
-    {"layout", DP_OPT_STRING, "auto", 0, "pool header layout: auto (from the dump's architecture), x86 or x64"},
-    {"scope", DP_OPT_STRING, "interest", 0, "interest: pages of the addresses of interest; all: every present page"},
-    {"find_tag", DP_OPT_STRING, NULL, 0, "with scope all: list blocks with this tag (? and * wildcards), like !poolfind"},
-    {"top", DP_OPT_INT, "20", 0, "with scope all: how many tags the usage table lists, like !poolused"},
-    {"max_pages", DP_OPT_INT, "32", 0, "with scope all: invalid pages reported one by one before only counting"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("addresses", DP_OPT_INT_LIST, NULL, "pool addresses to examine, besides bugcheck.address rows of kind pool"),
+    DP_OPTION("layout", DP_OPT_STRING, "auto", "pool header layout: auto (from the dump's architecture), x86 or x64", .choices = DP_CHOICES("auto", "x86", "x64")),
+    DP_OPTION("scope", DP_OPT_STRING, "interest", "interest: pages of the addresses of interest; all: every present page", .choices = DP_CHOICES("interest", "all")),
+    DP_OPTION("find_tag", DP_OPT_STRING, NULL, "with scope all: list blocks with this tag (? and * wildcards), like !poolfind"),
+    DP_OPTION("top", DP_OPT_INT, "20", "with scope all: how many tags the usage table lists, like !poolused", .min = 1, .max = 10000),
+    DP_OPTION("max_pages", DP_OPT_INT, "32", "with scope all: invalid pages reported one by one before only counting", .min = 0, .max = 100000),
+    {0},
 };
 
 static const char *const poolwalk_provides[] = {"pool.page", "pool.block", "pool.corrupt_block", "pool.neighbour",

@@ -14,10 +14,10 @@
 #define SW_MAX_SECTIONS 96
 
 static const struct dp_option sw_options[] = {
-    {"os_modules", DP_OPT_STRING_LIST, NULL, 0, "more module names that belong to the operating system (name or prefix*)"},
-    {"max_frames", DP_OPT_INT, "128", 0, "frames to walk at most (1..256)"},
-    {"max_stack", DP_OPT_INT, "65536", 0, "bytes of stack to read above the stack pointer at most (up to 1 MiB)"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("os_modules", DP_OPT_STRING_LIST, NULL, "more module names that belong to the operating system (name or prefix*)"),
+    DP_OPTION("max_frames", DP_OPT_INT, "128", "frames to walk at most", .min = 1, .max = 256),
+    DP_OPTION("max_stack", DP_OPT_INT, "65536", "bytes of stack to read above the stack pointer at most", .min = 64, .max = 1048576),
+    {0},
 };
 
 /* Stack slots come from the dump; code for the call-before-return check also from module images the
@@ -146,7 +146,8 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
 }
 
 static const char *const sw_provides[] = {"stack.frame", "stack.context", "stack.culprit", "culprit.vote", NULL};
-static const char *const sw_consumes[] = {"pool.corrupt_block", "tag.owner", "codeptr.hit", "bugcheck.address", NULL};
+/* '?': reinforcing evidence, read when an earlier step published it (tagattrib reads stack.culprit) */
+static const char *const sw_consumes[] = {"bugcheck.address", "?pool.corrupt_block", "?tag.owner", "?codeptr.hit", NULL};
 
 DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "stack", .version = "1.1",
           .description = "finds the fault's context (.cxr/.trap/.exr), walks its stack (STACK_TEXT) and blames the faulting module",

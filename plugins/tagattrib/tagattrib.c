@@ -13,14 +13,14 @@
 #define MAX_QUERIES 32
 
 static const struct dp_option tagattrib_options[] = {
-    {"pooltag_files", DP_OPT_STRING_LIST, NULL, 0, "files in pooltag.txt format (TAG - binary - description)"},
-    {"tags", DP_OPT_STRING_LIST, NULL, 0, "extra tag lines in pooltag.txt syntax"},
-    {"tags_of_interest", DP_OPT_STRING_LIST, NULL, 0, "tags to attribute besides the corrupt block's and neighbours'"},
-    {"code_search", DP_OPT_BOOL, "true", 0, "search the loaded modules' code for the tags"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("pooltag_files", DP_OPT_STRING_LIST, NULL, "files in pooltag.txt format (TAG - binary - description)", .flags = DP_OPT_PATH),
+    DP_OPTION("tags", DP_OPT_STRING_LIST, NULL, "extra tag lines in pooltag.txt syntax"),
+    DP_OPTION("tags_of_interest", DP_OPT_STRING_LIST, NULL, "tags to attribute besides the corrupt block's and neighbours'"),
+    DP_OPTION("code_search", DP_OPT_BOOL, "true", "search the loaded modules' code for the tags"),
+    {0},
 };
 static const char *const tagattrib_provides[] = {"tag.owner", "culprit.vote", NULL};
-static const char *const tagattrib_consumes[] = {"pool.corrupt_block", "pool.neighbour", "stack.frame", NULL};
+static const char *const tagattrib_consumes[] = {"pool.corrupt_block", "pool.neighbour", "?stack.culprit", NULL};
 
 static unsigned add_query(struct tag_query *q, unsigned n, const char *text, const char *role, uint64_t block)
 {

@@ -157,8 +157,8 @@ static int text_run(dp_ctx *c, void *state)
 }
 
 static const struct dp_option text_options[] = {
-    {"evidence", DP_OPT_BOOL, "false", 0, "also list every finding's evidence fields"},
-    {"modules", DP_OPT_BOOL, "false", 0, "end with the loaded modules and their symbol state, as WinDbg's lm"},
+    DP_OPTION("evidence", DP_OPT_BOOL, "false", "also list every finding's evidence fields"),
+    DP_OPTION("modules", DP_OPT_BOOL, "false", "end with the loaded modules and their symbol state, as WinDbg's lm"),
     {0},
 };
 

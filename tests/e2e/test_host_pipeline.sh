@@ -17,14 +17,14 @@ steps:
   - plugin: nosuch
 sinks: [{plugin: text}]
 YAML
-bad unknown_option "4:15: plugin 'misbehave' has no option 'colour' (valid: mode)" <<'YAML'
+bad unknown_option "4:15: plugin 'misbehave' has no option 'colour' (valid: mode, chunk)" <<'YAML'
 steps:
   - plugin: misbehave
     options:
       colour: red
       mode: publish
 YAML
-bad wrong_type "3:25: option 'evidence' of plugin 'text' must be true or false" <<'YAML'
+bad wrong_type "3:25: option 'evidence' of plugin 'text': 'maybe' is not true or false" <<'YAML'
 sinks:
   - plugin: text
     options: {evidence: maybe}

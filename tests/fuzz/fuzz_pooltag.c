@@ -13,9 +13,9 @@
 #define MAX_INLINE_LINES 16
 
 static const struct dp_option schema[] = {
-    {"pooltag_files", DP_OPT_STRING_LIST, NULL, 0, "files"},
-    {"tags", DP_OPT_STRING_LIST, NULL, 0, "inline lines"},
-    {NULL, 0, NULL, 0, NULL},
+    DP_OPTION("pooltag_files", DP_OPT_STRING_LIST, NULL, "files"),
+    DP_OPTION("tags", DP_OPT_STRING_LIST, NULL, "inline lines"),
+    {0},
 };
 
 /* Splits a copy of the input at newlines into at most MAX_INLINE_LINES items (NULs end lines too). */

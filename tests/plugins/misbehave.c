@@ -34,12 +34,31 @@ static int consume(dp_ctx *c)
     return dp_add_finding(c, &fd);
 }
 
+/* Allocates until the memory limit stops it. The blocks are written through a volatile pointer and
+ * chained, so no optimizer may drop an allocation nobody reads (clang -O2 removes malloc+memset). */
+static _Noreturn void hog(size_t chunk)
+{
+    void *volatile head = NULL;
+    for (;;) {
+        volatile char *p = malloc(chunk);
+        if (!p) continue;
+        for (size_t i = 0; i < chunk; i += 4096) p[i] = 1; /* touch every page, so it is resident */
+        *(void *volatile *)(void *)p = head;
+        head = (void *)p;
+    }
+}
+
 static int misbehave_run(dp_ctx *c, void *state)
 {
     (void)state;
     const char *mode = dp_opt_string(c, "mode");
     if (strcmp(mode, "publish") == 0) return publish_all_types(c);
     if (strcmp(mode, "consume") == 0) return consume(c);
+    if (strcmp(mode, "badutf8") == 0) { /* a flipped byte in a name, valid UTF-8, then a cut sequence */
+        struct dp_finding f = {.code = "test.name", .severity = DP_SEV_INFO, .title = "E\xa4" "FreePool, \xc3\xa9t\xc3\xa9, \xe2\x82"};
+        return dp_add_finding(c, &f);
+    }
+    if (strcmp(mode, "unlisted") == 0) return dp_publish(c, "test.unlisted", NULL, 0); /* not in provides: refused */
     if (strcmp(mode, "segv") == 0) raise(SIGSEGV);
     if (strcmp(mode, "abort") == 0) abort();
     if (strcmp(mode, "hang") == 0)
@@ -47,11 +66,7 @@ static int misbehave_run(dp_ctx *c, void *state)
     if (strcmp(mode, "spin") == 0)
         for (volatile unsigned long n = 0;; n++) {
         }
-    if (strcmp(mode, "hog") == 0)
-        for (;;) {
-            char *p = malloc(16 << 20);
-            if (p) memset(p, 1, 16 << 20); /* touch it, so it is resident */
-        }
+    if (strcmp(mode, "hog") == 0) hog((size_t)dp_opt_int(c, "chunk"));
     if (strcmp(mode, "exit") == 0) exit(3);
     if (strcmp(mode, "error") == 0) return dp_set_error(c, "the widget is %s", "broken"), DP_ERR_BAD_DATA;
     dp_set_error(c, "unknown mode '%s'", mode);
@@ -59,9 +74,13 @@ static int misbehave_run(dp_ctx *c, void *state)
 }
 
 static const struct dp_option misbehave_options[] = {
-    {"mode", DP_OPT_STRING, NULL, 1, "publish, consume, segv, abort, hang, spin, hog, exit or error"},
+    DP_OPTION("mode", DP_OPT_STRING, NULL, "what to do", .required = 1,
+              .choices = DP_CHOICES("publish", "consume", "unlisted", "badutf8", "segv", "abort", "hang", "spin", "hog", "exit", "error")),
+    DP_OPTION("chunk", DP_OPT_INT, "16M", "hog: bytes allocated at a time", .flags = DP_OPT_SIZE, .min = 4096, .max = 1 << 30),
     {0},
 };
 
+static const char *const misbehave_provides[] = {"test.kinds", NULL};
+
 DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "misbehave", .version = "0", .description = "test plugin",
-          .options = misbehave_options, .run = misbehave_run);
+          .options = misbehave_options, .provides = misbehave_provides, .run = misbehave_run);

@@ -13,7 +13,7 @@ static int slow_run(dp_ctx *c, void *state)
 }
 
 static const struct dp_option slow_options[] = {
-    {"ms", DP_OPT_INT, "50", 0, "how long to sleep, in milliseconds"},
+    DP_OPTION("ms", DP_OPT_INT, "50", "how long to sleep, in milliseconds", .min = 0, .max = 3600000),
     {0},
 };
 

@@ -139,7 +139,9 @@ static void limits_and_sizes(void **state)
     assert_int_equal(dp_parse_duration_ms("30s", &v), 0), assert_true(v == 30000);
     assert_int_equal(dp_parse_duration_ms("500ms", &v), 0), assert_true(v == 500);
     assert_int_equal(dp_parse_duration_ms("2m", &v), 0), assert_true(v == 120000);
-    assert_int_equal(dp_parse_duration_ms("7", &v), 0), assert_true(v == 7000);
+    assert_int_not_equal(dp_parse_duration_ms("7", &v), 0); /* a unit is required */
+    assert_int_not_equal(dp_parse_size("512", &v), 0);
+    assert_int_equal(dp_parse_size("512B", &v), 0), assert_true(v == 512);
     assert_int_not_equal(dp_parse_duration_ms("soon", &v), 0);
     assert_int_not_equal(dp_parse_duration_ms("99999999999999999999s", &v), 0);
     assert_int_equal(dp_parse_size("512M", &v), 0), assert_true(v == 512ull << 20);

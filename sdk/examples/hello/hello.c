@@ -18,9 +18,13 @@ static int hello_run(dp_ctx *c, void *state)
 }
 
 static const struct dp_option hello_options[] = {
-    {"greeting", DP_OPT_STRING, "hello", 0, "word to start the finding with"},
+    DP_OPTION("greeting", DP_OPT_STRING, "hello", "word to start the finding with"),
     {0},
 };
 
-DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "hello", .version = "1.0", .description = "Example third-party plugin",
-          .options = hello_options, .run = hello_run);
+/* Every artifact a plugin publishes is declared; dp_publish() refuses the others. */
+static const char *const hello_provides[] = {"hello.seen", NULL};
+
+DP_PLUGIN(.kind = DP_KIND_ANALYZER, .name = "hello", .version = "1.0", .license = "MIT",
+          .description = "Example third-party plugin", .options = hello_options, .provides = hello_provides,
+          .run = hello_run);

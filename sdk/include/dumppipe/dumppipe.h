@@ -10,6 +10,68 @@
  * Plugins may run in a forked child (the default). Everything they add to the run - findings and
  * published artifacts - is copied by the host, so it travels back over a pipe: pass plain data, never
  * pointers to your own memory. Strings and byte arrays handed to the host are copied on the call.
+ *
+ * ---- The contract, in one place (dumppipe-plugin(3) says the same with examples) ----
+ *
+ * Where and how often the callbacks run.  For each dump, each step runs init (if any), then run()
+ * if init returned DP_OK, then fini (if any, and only when init succeeded): once per step per dump,
+ * all three in the same process. With isolation (the default) that process is a child forked for
+ * this step and this dump, which exits afterwards: state kept in globals does not survive to the
+ * next dump or step, and nothing a plugin does in memory reaches the host except through the calls
+ * below. With `isolation: false` or --no-isolation all three run in the dumppipe process itself,
+ * one step after the other, never concurrently. Sinks run in the host process, after every step,
+ * once per dump, also for a dump that could not be read (see dp_run_info(): then dp_dump_info() is
+ * a zeroed struct with a NULL format and there are no modules, findings or artifacts).
+ *
+ * What run() returns gives the step's status (dp_step_result.status; the exit status in brackets):
+ *   DP_OK                   "ok"      [0]
+ *   DP_ERR_NOT_APPLICABLE   "skipped" [0]   the plugin does not apply to this dump; say why with
+ *                                          dp_set_error() first. The host adds an info finding
+ *                                          "step.not_applicable" with that message.
+ *   any other dp_status     "failed"  [4]   with dp_set_error()'s message (else the status's name)
+ *   killed by a signal      "crashed" [4]   SIGSEGV, abort(), ...
+ *   past its time limit     "timeout" [4]   (pipeline `timeout:`, default 60s)
+ *   past its memory limit   "memory"  [4]   (pipeline `memory:`, default 2G)
+ *   exit() instead of return "failed" [4]   "exited with status N without finishing"; never call
+ *                                          exit(): without isolation it ends dumppipe itself
+ * init() returning non-zero is judged the same way (run() is then not called). Findings and
+ * artifacts added before a failure are kept.
+ *
+ * Lifetimes.  The host owns everything it hands out; never free it.
+ *   - const struct dp_dump_info *, const struct dp_module * and every string in them: valid from
+ *     init to fini, for the whole triage of this dump (the same pointer each call).
+ *   - const struct dp_record * (dp_artifact_get) and const struct dp_finding * (dp_finding_get):
+ *     the struct may move when a row or finding is added, so it is valid until this plugin's next
+ *     dp_publish() / dp_add_finding(); the fields, keys and strings it points to stay valid until
+ *     the end of this dump's triage. Copy what you keep across your own publishing.
+ *   - strings from dp_opt_*(), dp_run_info(), dp_symbol.function: until the end of the dump.
+ *   - dp_phys_page(): until the next dp_phys_page() call.
+ *   - everything a plugin passes in (findings, fields, strings, bytes) is copied during the call.
+ *
+ * Artifacts.  An artifact a plugin publishes must be listed in its `provides`: dp_publish() of an
+ * unlisted name fails with DP_ERR_INVALID. An artifact read is listed in `consumes`; the host
+ * refuses a pipeline in which a step consumes an artifact that only a later step provides (a
+ * pipeline error, before anything runs; steps are never reordered behind the user's back). A name
+ * written "?name" is optional evidence: read when an earlier step published it, no order checked
+ * (two plugins that reinforce each other, whichever runs second). An artifact that no step of the
+ * pipeline provides is simply absent. Names are dotted: "<area>.<what>"; sdk/ARTIFACTS.md lists the
+ * shipped ones and their fields.
+ *
+ * Strings.  Everything a plugin reads from a dump (module and export names, SMBIOS text) is
+ * arbitrary bytes, not necessarily UTF-8 or printable: plugins pass them on as they are and sinks
+ * escape them (the JSON sink writes U+FFFD for bytes that are not UTF-8).
+ *
+ * Finding codes.  Dotted, lower-case, stable across versions (back ends bucket on them). A
+ * third-party plugin's codes begin with its own plugin name and a dot ("acme.driver.leak"); the
+ * first components used by the shipped plugins (docs/findings.md: hv, bugcheck, stack, pool, tag,
+ * codeptr, bitflip) and "step", "dumppipe", "test" are reserved.
+ *
+ * Severity.  DP_SEV_CRITICAL: the finding names what most likely caused the crash (a corrupt pool
+ * block, the bug check itself). DP_SEV_ERROR: something is broken that may be the cause or a
+ * consequence. DP_SEV_WARNING: suspicious, worth a look (a code pointer in freed pool). DP_SEV_INFO:
+ * context (hypervisor, stack, "nothing found"). Confidence (0..100) is how sure the plugin is of
+ * the finding's claim, independent of its severity; a finding that only reports facts read from
+ * the dump says 100.
  */
 #ifndef DUMPPIPE_DUMPPIPE_H
 #define DUMPPIPE_DUMPPIPE_H
@@ -59,7 +121,8 @@ struct dp_dump_info {
     enum dp_paging paging;
     int has_bugcheck;
     uint32_t bugcheck_code;
-    uint64_t bugcheck_params[4];
+    uint64_t bugcheck_params[4]; /* on x86 (ptr_size 4) the 32-bit values zero-extended: 0xfffff800 stays
+                                  * 0x00000000fffff800, never sign-extended */
     uint32_t nr_cpus;
     uint64_t system_time;  /* FILETIME: 100 ns since 1601-01-01 UTC; 0 when unknown */
     uint32_t machine_type; /* PE machine: 0x14c, 0x8664, 0xaa64; 0 when unknown */
@@ -90,10 +153,11 @@ struct dp_regs {
 
 struct dp_module {
     const char *name; /* base name as the kernel knows it: "driver.sys", "ntoskrnl.exe" */
-    uint64_t base;
-    uint64_t size;
-    uint32_t timestamp;
-    uint32_t checksum;
+    uint64_t base;    /* DllBase: where the image's headers are mapped */
+    uint64_t size;    /* SizeOfImage as the loader entry records it: the whole mapped image, headers and
+                       * every section, [base, base + size); discardable sections may be unmapped */
+    uint32_t timestamp; /* the PE header's TimeDateStamp (the symbol-store key with size), 0 unknown */
+    uint32_t checksum;  /* the PE header's CheckSum, 0 unknown */
     /* Symbol keys and state; each NULL while unknown. */
     const char *pdb_name;      /* the image's CodeView (RSDS) PDB file name: "ntkrnlmp.pdb" */
     const char *pdb_id;        /* the PDB's symbol-store key: GUID as 32 upper-case hex digits, then age in hex */
@@ -156,8 +220,20 @@ struct dp_finding {
     size_t n_evidence;
 };
 
-/* ---- options: declared by the plugin, validated by the host before anything runs ---- */
+/* ---- options: declared by the plugin, validated by the host before anything runs ----
+ * The host refuses a pipeline (FILE:LINE:COL: message, exit 2) whose value has the wrong type, is
+ * not among `choices`, is outside [min, max] or lacks a required unit, so run() sees only values
+ * the table allows; plugins need no checks of their own beyond what the table cannot say. */
 enum dp_opt_type { DP_OPT_STRING = 1, DP_OPT_INT, DP_OPT_BOOL, DP_OPT_STRING_LIST, DP_OPT_INT_LIST };
+
+enum dp_opt_flags {
+    /* DP_OPT_INT whose value must carry a unit; dp_opt_int() returns the converted number. */
+    DP_OPT_DURATION = 1u << 0, /* 500ms, 30s, 2m, 1h: dp_opt_int() gives milliseconds */
+    DP_OPT_SIZE = 1u << 1,     /* 512B, 64K, 16M, 2G (KiB, MiB, GiB too): dp_opt_int() gives bytes */
+    /* DP_OPT_STRING(_LIST) naming files or directories: a relative value is resolved against the
+     * directory of the pipeline file that sets it, like every other path in a pipeline. */
+    DP_OPT_PATH = 1u << 2,
+};
 
 struct dp_option {
     const char *name; /* NULL ends the table */
@@ -165,7 +241,22 @@ struct dp_option {
     const char *default_value; /* YAML scalar text, or NULL; lists have no default */
     int required;
     const char *help;
+    /* Checked by the host when the pipeline is validated; zero/NULL: no constraint. */
+    const char *const *choices; /* strings (and string list items): the allowed values, NULL-terminated */
+    int64_t min, max;           /* ints (and int list items): the allowed range, when min or max is non-zero */
+    unsigned flags;             /* enum dp_opt_flags */
 };
+
+/* One table entry; constraints follow as designated initializers. A table ends with {0}.
+ *   DP_OPTION("layout", DP_OPT_STRING, "auto", "pool header layout", .choices = DP_CHOICES("auto", "x86", "x64")),
+ *   DP_OPTION("max_frames", DP_OPT_INT, "128", "frames to walk at most", .min = 1, .max = 256),
+ *   DP_OPTION("wait", DP_OPT_INT, "2s", "how long to wait", .flags = DP_OPT_DURATION),
+ *   DP_OPTION("pooltag_files", DP_OPT_STRING_LIST, NULL, "pooltag.txt files", .flags = DP_OPT_PATH),
+ *   DP_OPTION("mode", DP_OPT_STRING, NULL, "what to do", .required = 1),
+ *   {0}, */
+#define DP_OPTION(NAME, TYPE, DEFAULT, ...) /* then HELP and the constraints */ \
+    {.name = (NAME), .type = (TYPE), .default_value = (DEFAULT), .help = __VA_ARGS__}
+#define DP_CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* ---- disassembly (capstone, through the host so every plugin decodes alike) ---- */
 enum dp_insn_flags {
@@ -194,7 +285,7 @@ struct dp_insn {
     uint64_t mem_addr;
 };
 
-/* ---- summary and step results, for sinks ---- */
+/* ---- summary and step results, for sinks (valid until the end of the dump's triage) ---- */
 struct dp_summary {
     const char *culprit_module; /* NULL when nothing points anywhere */
     const char *culprit_reason;
@@ -345,10 +436,14 @@ struct dp_plugin {
     const char *description; /* one line */
     const struct dp_option *options;
     const char *const *provides; /* artifact names published, NULL-terminated (or NULL) */
-    const char *const *consumes; /* artifact names read, NULL-terminated (or NULL) */
-    int (*init)(dp_ctx *, void **state);  /* optional */
-    int (*run)(dp_ctx *, void *state);    /* required; DP_OK or a dp_status with dp_set_error() */
-    void (*fini)(dp_ctx *, void *state);  /* optional */
+    const char *const *consumes; /* artifact names read, NULL-terminated (or NULL); "?name": read when an
+                                  * earlier step published it, with no order required */
+    /* All three run once per step per dump, in the step's child (or in-process without isolation);
+     * see "Where and how often the callbacks run" at the top. */
+    int (*init)(dp_ctx *, void **state);  /* optional; *state is handed to run and fini */
+    int (*run)(dp_ctx *, void *state);    /* required; DP_OK, DP_ERR_NOT_APPLICABLE (skipped), or a
+                                           * dp_status after dp_set_error() (failed) */
+    void (*fini)(dp_ctx *, void *state);  /* optional; called when init succeeded, whatever run returned */
     void *reserved[8];
 };
 
@@ -434,7 +529,11 @@ static inline int dp_get_cpu_regs(dp_ctx *c, size_t i, struct dp_regs *r)
 {
     return DP_API_HAS(c, cpu_regs) ? dp_api(c)->cpu_regs(c, i, r) : DP_ERR_NOT_FOUND;
 }
-/* "module!symbol+0x12", "module+0x1234", or the bare address; never fails for a big enough buffer. */
+/* "module!symbol+0x12", "module+0x1234", or the bare address (8 or 16 hex digits). A buffer of
+ * DP_SYMBOLIZE_MAX bytes holds every answer whose function name is shorter than 900 bytes (module
+ * names are cut to 63); a longer answer is truncated and stays NUL-terminated. DP_ERR_INVALID only
+ * for a NULL or empty buffer. */
+#define DP_SYMBOLIZE_MAX 1024
 static inline int dp_symbolize(dp_ctx *c, uint64_t a, char *buf, size_t len) { return dp_api(c)->symbolize(c, a, buf, len); }
 static inline int dp_disasm(dp_ctx *c, enum dp_arch arch, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out)
 {
@@ -580,6 +679,24 @@ static inline int dp_pool_tag_matches(uint32_t tag, const char *pattern)
         if (want != '?' && want != have) return 0;
     }
     return len <= 4 || pattern[4] == '*';
+}
+
+/* ---- UTF-8: strings from dumps are arbitrary bytes ---- */
+
+/* Length (1..4) of the well-formed UTF-8 sequence at S (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF), 0 when the byte at S starts none. S is NUL-terminated: the checks stop at
+ * the terminator, which is never a continuation byte. */
+static inline size_t dp_utf8_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] < 0x80) return 1;
+    size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if (n > 2 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+                  (p[0] == 0xf4 && p[1] > 0x8f)))
+        return 0;
+    return n;
 }
 
 /* The dword a tag of up to 4 characters is stored as (space-padded, first character lowest). */

@@ -27,41 +27,51 @@ static int scan_pages(struct dp_dump *d, struct dp_guest *g, uint64_t va, uint64
     return 0;
 }
 
-static int scan_pae(struct dp_dump *d, struct dp_guest *g, uint64_t *pd, uint64_t *pt, struct dp_guest_budget *b)
+/* A paging form's directory level: entry width and count, the address bits of a table entry and of a
+ * large page's, the VA bits one entry spans. */
+struct form {
+    unsigned esize, entries, shift;
+    uint64_t addr, large_addr;
+};
+static const struct form pae = {8, 512, 21, PAE_ADDR, PAE_LARGE_ADDR};
+static const struct form x86 = {4, 1024, 22, X86_ADDR, X86_LARGE_ADDR};
+
+static uint64_t entry(const uint8_t *t, unsigned i, unsigned esize)
 {
-    uint64_t pdpt[4];
-    if (dp_dump_read_phys(d, g->dtb & ~0x1full, pdpt, sizeof pdpt)) return 0;
-    for (unsigned i = 2; i < 4; i++) {
-        if (!(pdpt[i] & PTE_PRESENT) || dp_dump_read_phys(d, pdpt[i] & PAE_ADDR, pd, 4096)) continue;
-        for (unsigned j = 0; j < 512; j++) {
-            uint64_t va = (uint64_t)i << 30 | (uint64_t)j << 21;
-            if (!(pd[j] & PTE_PRESENT)) continue;
-            if (pd[j] & PTE_LARGE) { /* a kernel mapped large need not start on the page's start (XP: 804d7000) */
-                if (scan_pages(d, g, va, pd[j] & PAE_LARGE_ADDR, 512, b)) return 1;
-                continue;
-            }
-            if (dp_dump_read_phys(d, pd[j] & PAE_ADDR, pt, 4096)) continue;
-            for (unsigned k = 0; k < 512; k++)
-                if ((pt[k] & PTE_PRESENT) && scan_pages(d, g, va | (uint64_t)k << 12, pt[k] & PAE_ADDR, 1, b)) return 1;
+    uint64_t v = 0;
+    memcpy(&v, t + (size_t)i * esize, esize);
+    return v;
+}
+
+/* The directory at dir_pa mapping va_base..: entries from `first` on, skipping the self-map slot. */
+static int scan_dir(struct dp_dump *d, struct dp_guest *g, const struct form *f, uint64_t dir_pa, uint64_t va_base,
+                    unsigned first, uint8_t *pd, uint8_t *pt, struct dp_guest_budget *b)
+{
+    if (dp_dump_read_phys(d, dir_pa, pd, 4096)) return 0;
+    for (unsigned j = first; j < f->entries; j++) {
+        uint64_t e = entry(pd, j, f->esize), va = va_base + ((uint64_t)j << f->shift);
+        if (!(e & PTE_PRESENT) || (f == &x86 && j == X86_SELF_SLOT)) continue;
+        if (e & PTE_LARGE) { /* a kernel mapped large need not start on the page's start (XP: 804d7000) */
+            if (scan_pages(d, g, va, e & f->large_addr, 1u << (f->shift - 12), b)) return 1;
+            continue;
+        }
+        if (dp_dump_read_phys(d, e & f->addr, pt, 4096)) continue;
+        for (unsigned k = 0; k < f->entries; k++) {
+            uint64_t p = entry(pt, k, f->esize);
+            if ((p & PTE_PRESENT) && scan_pages(d, g, va | (uint64_t)k << 12, p & f->addr, 1, b)) return 1;
         }
     }
     return 0;
 }
 
-static int scan_x86(struct dp_dump *d, struct dp_guest *g, uint32_t *pd, uint32_t *pt, struct dp_guest_budget *b)
+static int scan_root(struct dp_dump *d, struct dp_guest *g, uint8_t *pd, uint8_t *pt, struct dp_guest_budget *b)
 {
-    if (dp_dump_read_phys(d, g->dtb & X86_ADDR, pd, 4096)) return 0;
-    for (unsigned j = KERNEL_HALF >> 22; j < 1024; j++) {
-        uint64_t va = (uint64_t)j << 22;
-        if (!(pd[j] & PTE_PRESENT) || j == X86_SELF_SLOT) continue;
-        if (pd[j] & PTE_LARGE) {
-            if (scan_pages(d, g, va, pd[j] & X86_LARGE_ADDR, 1024, b)) return 1;
-            continue;
-        }
-        if (dp_dump_read_phys(d, pd[j] & X86_ADDR, pt, 4096)) continue;
-        for (unsigned k = 0; k < 1024; k++)
-            if ((pt[k] & PTE_PRESENT) && scan_pages(d, g, va | (uint64_t)k << 12, pt[k] & X86_ADDR, 1, b)) return 1;
-    }
+    if (g->paging == DP_PAGING_X86) return scan_dir(d, g, &x86, g->dtb & X86_ADDR, 0, KERNEL_HALF >> 22, pd, pt, b);
+    uint64_t pdpt[4];
+    if (dp_dump_read_phys(d, g->dtb & ~0x1full, pdpt, sizeof pdpt)) return 0;
+    for (unsigned i = 2; i < 4; i++)
+        if ((pdpt[i] & PTE_PRESENT) && scan_dir(d, g, &pae, pdpt[i] & PAE_ADDR, (uint64_t)i << 30, 0, pd, pt, b))
+            return 1;
     return 0;
 }
 
@@ -71,7 +81,7 @@ int dp_guest_scan_kernel_x86(struct dp_dump *d, struct dp_guest *g)
     int found = 0;
     struct dp_guest_budget budget = {DP_GUEST_MAX_IMAGES, DP_GUEST_MAX_PAGES};
     if (pd && pt)
-        found = g->paging == DP_PAGING_X86_PAE ? scan_pae(d, g, pd, pt, &budget) : scan_x86(d, g, pd, pt, &budget);
+        found = scan_root(d, g, pd, pt, &budget);
     else
         found = DP_ERR_NOMEM;
     free(pd);

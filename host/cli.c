@@ -5,9 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
+#include "batch.h"
+#include "inputs.h"
 #include "loader.h"
+#include "outputs.h"
 #include "queue/queue.h"
 #include "symbols.h"
 #include "sympath.h"
@@ -27,7 +31,8 @@ struct cli {
 
 static void usage(FILE *f)
 {
-    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-s SYMBOLS]... [-v]... [--no-isolation] [--format raw] DUMP...\n"
+    fputs("usage: dumppipe [-p PIPELINE] [-o FORMAT] [-O FILE] [-L DIR]... [-s SYMBOLS]... [-j N] [--summary] [-v]...\n"
+          "                [--format raw] DUMP|DIR|-...\n"
           "       dumppipe --list-plugins | --describe PLUGIN | --explain CODE [ARG1..ARG4] | --version\n"
           "\n"
           "  -p PIPELINE      YAML pipeline (default: the shipped triage.yaml)\n"
@@ -37,29 +42,49 @@ static void usage(FILE *f)
           "                   pipeline's plugin_dirs, and the build or install directory)\n"
           "  -s SYMBOLS       symbol path entries, WinDbg syntax: FILE, DIR, srv*CACHE*URL, cache*DIR\n"
           "                   (then the pipeline's symbols, $DUMPPIPE_SYMBOL_PATH, $_NT_SYMBOL_PATH)\n"
-          "  --no-isolation   run plugins in-process (debugging); by default each runs in a child\n"
+          "  -j N             triage N dumps at a time (default: one per CPU)\n"
+          "  --summary        end with a table of failure buckets (count, culprit, first and last dump)\n"
+          "  --dump-timeout DURATION, --dump-memory SIZE\n"
+          "                   limits of each dump's supervised child (pipeline keys dump_timeout, dump_memory)\n"
+          "  --no-progress    no progress line (it is shown only when standard error is a terminal)\n"
+          "  --no-isolation   everything in this one process (debugging); by default each dump is\n"
+          "                   triaged in a supervised child and each plugin in a child of that\n"
           "  --format raw     the dumps are flat physical memory images (default auto: by content)\n"
           "  --explain CODE [ARGS]  explain a bug check code and parameters, like !analyze -show\n"
           "  -v               more log output (repeat for debug)\n"
+          "  DIR              every regular file below it, recursively, in name order (not dot files)\n"
+          "  -                read the paths of dumps from standard input, one per line\n"
           "\n"
           "exit codes: 0 success, 1 internal error, 2 usage or pipeline error,\n"
-          "            3 unreadable or malformed dump, 4 a plugin failed (others still reported)\n",
+          "            3 a dump unreadable, malformed, or its triage crashed or hit a limit,\n"
+          "            4 a plugin failed (others still reported)\n",
           f);
+}
+
+static int parse_jobs(const char *s, int *out)
+{
+    uint64_t v;
+    if (dp_parse_u64(s, &v) != 0 || v < 1 || v > 128) return -1;
+    *out = (int)v;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, struct cli *cl)
 {
-    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_VERSION, OPT_NOISO, OPT_EXPLAIN, OPT_FORMAT };
+    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_VERSION, OPT_NOISO, OPT_EXPLAIN, OPT_SUMMARY, OPT_DTIME, OPT_DMEM, OPT_NOPROG,
+           OPT_FORMAT };
     static const struct option longopts[] = {
         {"pipeline", required_argument, 0, 'p'}, {"output-format", required_argument, 0, 'o'},
         {"output", required_argument, 0, 'O'},   {"plugin-dir", required_argument, 0, 'L'},
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
         {"list-plugins", no_argument, 0, OPT_LIST}, {"describe", required_argument, 0, OPT_DESCRIBE},
         {"version", no_argument, 0, OPT_VERSION}, {"no-isolation", no_argument, 0, OPT_NOISO},
-        {"explain", no_argument, 0, OPT_EXPLAIN}, {"symbols", required_argument, 0, 's'},
-        {"format", required_argument, 0, OPT_FORMAT}, {0, 0, 0, 0}};
+        {"explain", no_argument, 0, OPT_EXPLAIN}, {"jobs", required_argument, 0, 'j'},
+        {"summary", no_argument, 0, OPT_SUMMARY}, {"dump-timeout", required_argument, 0, OPT_DTIME},
+        {"dump-memory", required_argument, 0, OPT_DMEM}, {"no-progress", no_argument, 0, OPT_NOPROG},
+        {"symbols", required_argument, 0, 's'}, {"format", required_argument, 0, OPT_FORMAT}, {0, 0, 0, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "+p:o:O:L:s:vh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+p:o:O:L:s:j:vh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': cl->pipeline = optarg; break;
         case 'o': cl->format = optarg; break;
@@ -77,7 +102,20 @@ static int parse_args(int argc, char **argv, struct cli *cl)
         case OPT_LIST: cl->list_plugins = 1; break;
         case OPT_DESCRIBE: cl->describe = optarg; break;
         case OPT_VERSION: printf("dumppipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR); exit(DP_EXIT_OK);
-        case OPT_NOISO: cl->run.isolation = 0; break;
+        case OPT_NOISO: cl->run.isolation = 0, cl->run.supervise = 0; break;
+        case 'j':
+            if (parse_jobs(optarg, &cl->run.jobs) != 0) return fprintf(stderr, "dumppipe: -j takes a number from 1 to 128\n"), -1;
+            break;
+        case OPT_SUMMARY: cl->run.summary = 1; break;
+        case OPT_NOPROG: cl->run.progress = 0; break;
+        case OPT_DTIME:
+            if (dp_parse_duration_ms(optarg, &cl->run.dump_timeout_ms) || !cl->run.dump_timeout_ms || cl->run.dump_timeout_ms > DP_MAX_TIMEOUT_MS)
+                return fprintf(stderr, "dumppipe: --dump-timeout takes a duration from 1ms to 24h, such as 90s or 10m\n"), -1;
+            break;
+        case OPT_DMEM:
+            if (dp_parse_size(optarg, &cl->run.dump_memory_bytes) || cl->run.dump_memory_bytes < (1u << 20) || cl->run.dump_memory_bytes > DP_MAX_MEMORY_BYTES)
+                return fprintf(stderr, "dumppipe: --dump-memory takes a size from 1M to 1T, such as 512M or 4G\n"), -1;
+            break;
         case OPT_EXPLAIN: cl->explain = 1; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "raw") && strcmp(optarg, "auto")) return fprintf(stderr, "dumppipe: --format takes raw or auto\n"), -1;
@@ -121,21 +159,38 @@ static void add_search_dirs(struct dp_loader *l, const struct cli *cl, const str
     dp_loader_add_defaults(l);
 }
 
-/* Output files are started afresh once per run; each dump then appends its report. */
-static int truncate_outputs(const struct dp_pipeline *p, const struct dp_run_options *o)
-{
-    for (size_t i = 0; i <= p->sinks.len; i++) {
-        const char *path = i == p->sinks.len ? o->output_file : ((struct dp_step_config *)dp_vec_at(&p->sinks, i))->output;
-        FILE *f = path ? fopen(path, "w") : NULL;
-        if (path && !f) return fprintf(stderr, "dumppipe: %s: cannot write output: %m\n", path), -1;
-        if (f) fclose(f);
-    }
-    return 0;
-}
-
 int dp_cli_explain(struct dp_loader *l, const char *format, const struct dp_run_options *o, int argc, char **argv);
 int dp_cli_list_plugins(struct dp_loader *l);
 int dp_cli_describe(struct dp_loader *l, const char *name);
+
+/* Everything the run reads, by identity: no output may be one of them. */
+static int input_ids(const struct dp_pipeline *p, const struct dp_inputs *in, struct dp_vec *ids)
+{
+    int rc = DP_OK;
+    for (size_t i = 0; rc == DP_OK && i < in->paths.len; i++) rc = dp_file_id_add(ids, *(const char **)dp_vec_at(&in->paths, i), "dump");
+    for (size_t i = 0; rc == DP_OK && i < p->sources.len; i++) rc = dp_file_id_add(ids, *(const char **)dp_vec_at(&p->sources, i), "pipeline");
+    for (size_t i = 0; rc == DP_OK && i < p->symbol_files.len; i++)
+        rc = dp_file_id_add(ids, *(const char **)dp_vec_at(&p->symbol_files, i), "symbol file");
+    return rc;
+}
+
+static int run_batch(const struct cli *cl, const struct dp_pipeline *p, const struct dp_symtab *syms, int argc, char **argv)
+{
+    struct dp_inputs in;
+    struct dp_vec ids;
+    struct dp_outputs outs;
+    dp_vec_init(&ids, sizeof(struct dp_file_id));
+    int rc = dp_inputs_build(&in, argv, argc) != DP_OK ? DP_EXIT_USAGE : DP_EXIT_OK;
+    if (rc == DP_EXIT_OK && input_ids(p, &in, &ids) != DP_OK) rc = DP_EXIT_INTERNAL;
+    if (rc == DP_EXIT_OK && !in.paths.len) fprintf(stderr, "dumppipe: no dump given (the directories and the list were empty)\n"), rc = DP_EXIT_USAGE;
+    if (rc == DP_EXIT_OK && (rc = dp_outputs_open(&outs, p, cl->run.output_file, &ids)) == DP_EXIT_OK) {
+        rc = dp_batch_run(p, syms, (const char *const *)in.paths.data, in.paths.len, &cl->run, &outs);
+        rc = dp_exit_worst(rc, dp_outputs_close(&outs));
+    }
+    dp_vec_free(&ids);
+    dp_inputs_free(&in);
+    return rc;
+}
 
 static int triage_all(struct cli *cl, struct dp_loader *l, int argc, char **argv)
 {
@@ -149,29 +204,32 @@ static int triage_all(struct cli *cl, struct dp_loader *l, int argc, char **argv
     if (override_sinks(p, cl->format) != DP_OK) rc = DP_EXIT_INTERNAL;
     else if (dp_pipeline_bind(p, l, err, sizeof err) != DP_OK) fprintf(stderr, "dumppipe: %s\n", err);
     else if (dp_sympath_setup(cl->symbols, cl->n_symbols, p, &cl->run.sympath) != DP_OK ||
-             dp_sympath_load_files(cl->run.sympath, &syms) != DP_OK || truncate_outputs(p, &cl->run) != 0)
+             dp_sympath_load_files(cl->run.sympath, &syms) != DP_OK)
         rc = DP_EXIT_USAGE;
-    else {
-        rc = DP_EXIT_OK;
-        for (int i = 0; i < argc; i++) {
-            int r = dp_triage_dump(p, syms, argv[i], &cl->run);
-            /* severity order: bad dump > plugin failure > internal > ok, so the worst is reported */
-            static const int rank[] = {[DP_EXIT_OK] = 0, [DP_EXIT_INTERNAL] = 1, [DP_EXIT_USAGE] = 4,
-                                       [DP_EXIT_BAD_DUMP] = 3, [DP_EXIT_PLUGIN_FAILED] = 2};
-            if (rank[r] > rank[rc]) rc = r;
-        }
-    }
+    else
+        rc = run_batch(cl, p, syms, argc, argv);
     dp_symtab_free(syms);
     dp_sympath_free(cl->run.sympath);
     dp_pipeline_free(p);
     return rc;
 }
 
+/* A closed standard output must fail its writes (EBADF), not receive the first file we open. */
+static void hold_standard_streams(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1) continue;
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (nul >= 0 && nul != fd) dup2(nul, fd), close(nul);
+    }
+}
+
 int dp_cli_main(int argc, char **argv)
 {
+    hold_standard_streams();
     int qrc = dpq_main(argc, argv); /* submit, worker, buckets: docs/scale-out.md */
     if (qrc >= 0) return qrc;
-    struct cli cl = {.run = {.isolation = -1}};
+    struct cli cl = {.run = {.isolation = -1, .supervise = 1, .progress = -1}};
     if (parse_args(argc, argv, &cl) != 0) {
         usage(stderr);
         return DP_EXIT_USAGE;

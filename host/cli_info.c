@@ -5,6 +5,7 @@
 
 #include "context.h"
 #include "loader.h"
+#include "outputs.h"
 #include "step.h"
 #include "triage.h"
 
@@ -113,7 +114,12 @@ int dp_cli_explain(struct dp_loader *l, const char *format, const struct dp_run_
             struct dp_step_outcome out = {0};
             dp_step_run_inprocess(c, step, &out);
             if (strcmp(out.status, "ok") != 0) fprintf(stderr, "dumppipe: %s\n", out.message);
-            rc = dp_run_sinks(c, &p, o);
+            struct dp_outputs outs;
+            if ((rc = dp_outputs_open(&outs, &p, o->output_file, NULL)) == DP_EXIT_OK) {
+                FILE *f = dp_outputs_file(&outs, 0);
+                rc = dp_render(c, &p, &f);
+                rc = dp_exit_worst(rc, dp_outputs_close(&outs));
+            }
         }
     }
     dp_ctx_free(c);

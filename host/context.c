@@ -44,14 +44,23 @@ struct dp_ctx *dp_ctx_new(struct dp_dump *dump, const struct dp_symtab *symtab, 
     return c;
 }
 
-struct dp_ctx *dp_ctx_new_explain(uint32_t code, const uint64_t params[4], int verbosity)
+struct dp_ctx *dp_ctx_new_none(const char *path, int verbosity)
 {
     struct dp_ctx *c = ctx_alloc(verbosity);
     if (!c) return NULL;
     struct dp_dump_info *i = &c->info_none;
-    i->path = "(none)";
+    i->path = path ? dp_arena_strdup(c->arena, path) : "(none)";
     i->format = "none";
     i->dump_type = "none";
+    i->page_size = 4096;
+    return c;
+}
+
+struct dp_ctx *dp_ctx_new_explain(uint32_t code, const uint64_t params[4], int verbosity)
+{
+    struct dp_ctx *c = dp_ctx_new_none(NULL, verbosity);
+    if (!c) return NULL;
+    struct dp_dump_info *i = &c->info_none;
     i->has_bugcheck = 1;
     i->bugcheck_code = code;
     int wide = 0;
@@ -61,7 +70,6 @@ struct dp_ctx *dp_ctx_new_explain(uint32_t code, const uint64_t params[4], int v
     }
     i->ptr_size = wide ? 8 : 4;
     i->arch = wide ? DP_ARCH_X64 : DP_ARCH_X86;
-    i->page_size = 4096;
     return c;
 }
 

@@ -65,6 +65,9 @@ struct dp_ctx {
 };
 
 struct dp_ctx *dp_ctx_new(struct dp_dump *dump, const struct dp_symtab *symtab, int verbosity);
+/* A context with no dump (an input that could not be triaged: c->run says why); dump_info says
+ * format "none" and names PATH. */
+struct dp_ctx *dp_ctx_new_none(const char *path, int verbosity);
 /* A context with no dump, for `--explain`: dump_info carries only the bug check numbers. */
 struct dp_ctx *dp_ctx_new_explain(uint32_t code, const uint64_t params[4], int verbosity);
 void dp_ctx_free(struct dp_ctx *c);

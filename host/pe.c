@@ -3,6 +3,8 @@
  * x64 exception-handling documentation (RUNTIME_FUNCTION, UNWIND_INFO, UNWIND_CODE). */
 #include "pe_internal.h"
 
+#include "util.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,11 +224,13 @@ static int add_export(struct dp_pe *pe, const struct export_tables *t, size_t i,
     int rc = read_cstring(pe, rd32((const uint8_t *)&t->names[i]), name, sizeof name);
     if (rc == DP_ERR_FAULT || rc == DP_ERR_NOT_FOUND) return (*faulted) += rc == DP_ERR_FAULT, DP_OK;
     if (rc) return rc;
-    size_t len = strlen(name) + 1;
-    char *grown = realloc(pe->names, *pool_len + len);
-    if (!grown) return DP_ERR_NOMEM;
+    char *clean = dp_utf8_sanitize(name, SIZE_MAX); /* a flipped byte must not reach a sink as invalid UTF-8 */
+    size_t len = clean ? strlen(clean) + 1 : 0;
+    char *grown = clean ? realloc(pe->names, *pool_len + len) : NULL;
+    if (!grown) return free(clean), DP_ERR_NOMEM;
     pe->names = grown;
-    memcpy(pe->names + *pool_len, name, len);
+    memcpy(pe->names + *pool_len, clean, len);
+    free(clean);
     pe->exports[pe->n_exports++] = (struct pe_export){.rva = rva, .name_off = (uint32_t)*pool_len};
     *pool_len += len;
     return DP_OK;

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
+
+#include "pipeline_yaml.h"
 
 #include "symbols/sympath.h"
 
@@ -16,17 +17,15 @@ enum { DP_MAX_EXTENDS_DEPTH = 8 };
 
 struct parse {
     struct dp_pipeline *p;
-    yaml_document_t *doc;
     const char *file;
     char *err;
     size_t errlen;
 };
 
-static int fail(struct parse *ps, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct parse *ps, const yaml_node_t *n, const char *fmt, ...)
+static int fail(struct parse *ps, const struct dp_ynode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct parse *ps, const struct dp_ynode *n, const char *fmt, ...)
 {
-    int k = snprintf(ps->err, ps->errlen, "%s:%zu:%zu: ", ps->file, n ? n->start_mark.line + 1 : 1,
-                     n ? n->start_mark.column + 1 : 1);
+    int k = snprintf(ps->err, ps->errlen, "%s:%u:%u: ", ps->file, n ? n->line : 1, n ? n->col : 1);
     va_list ap;
     va_start(ap, fmt);
     if (k >= 0 && (size_t)k < ps->errlen) vsnprintf(ps->err + k, ps->errlen - (size_t)k, fmt, ap);
@@ -34,12 +33,12 @@ static int fail(struct parse *ps, const yaml_node_t *n, const char *fmt, ...)
     return DP_ERR_BAD_DATA;
 }
 
-static struct dp_pos pos_of(struct parse *ps, const yaml_node_t *n)
+static struct dp_pos pos_of(struct parse *ps, const struct dp_ynode *n)
 {
-    return (struct dp_pos){ps->file, (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1};
+    return (struct dp_pos){ps->file, n->line, n->col};
 }
 
-static const char *scalar(const yaml_node_t *n) { return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL; }
+static const char *scalar(const struct dp_ynode *n) { return n && n->type == DP_Y_SCALAR ? n->value : NULL; }
 
 int dp_yaml_bool(const char *s, int *out)
 {
@@ -52,42 +51,41 @@ int dp_yaml_bool(const char *s, int *out)
     return -1;
 }
 
-#define FOREACH_PAIR(doc, map, pair)                                                              \
-    for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start; pair < (map)->data.mapping.pairs.top; pair++)
-#define FOREACH_ITEM(doc, seq, item)                                                              \
-    for (yaml_node_item_t *item = (seq)->data.sequence.items.start; item < (seq)->data.sequence.items.top; item++)
+/* pair[0] is the key, pair[1] the value */
+#define FOREACH_PAIR(map, pair) for (struct dp_ynode **pair = (map)->kids; pair && pair < (map)->kids + (map)->n; pair += 2)
+#define FOREACH_ITEM(seq, item) for (struct dp_ynode **item = (seq)->kids; item && item < (seq)->kids + (seq)->n; item++)
 
-static int parse_opt_value(struct parse *ps, const char *name, yaml_node_t *v, struct dp_opt_value *out)
+static int parse_opt_value(struct parse *ps, const char *name, struct dp_ynode *v, struct dp_opt_value *out)
 {
     out->name = dp_arena_strdup(ps->p->arena, name);
-    if (v->type == YAML_SCALAR_NODE) {
+    if (v->type == DP_Y_SCALAR) {
         out->scalar = dp_arena_strdup(ps->p->arena, scalar(v));
         return DP_OK;
     }
-    if (v->type != YAML_SEQUENCE_NODE) return fail(ps, v, "option '%s' must be a value or a list of values", name);
-    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (v->type != DP_Y_SEQ) return fail(ps, v, "option '%s' must be a value or a list of values", name);
+    size_t n = v->n;
     out->is_list = 1;
     out->items = dp_arena_alloc(ps->p->arena, (n ? n : 1) * sizeof *out->items);
     if (!out->items) return DP_ERR_NOMEM;
-    FOREACH_ITEM(ps->doc, v, it) {
-        const char *s = scalar(yaml_document_get_node(ps->doc, *it));
-        if (!s) return fail(ps, yaml_document_get_node(ps->doc, *it), "items of option '%s' must be plain values", name);
+    FOREACH_ITEM(v, it) {
+        const char *s = scalar(*it);
+        if (!s) return fail(ps, *it, "items of option '%s' must be plain values", name);
         out->items[out->n_items++] = dp_arena_strdup(ps->p->arena, s);
     }
     return DP_OK;
 }
 
-static int parse_options(struct parse *ps, yaml_node_t *map, struct dp_step_config *s)
+static int parse_options(struct parse *ps, struct dp_ynode *map, struct dp_step_config *s)
 {
-    if (map->type != YAML_MAPPING_NODE) return fail(ps, map, "'options' must be a mapping of option: value");
+    if (map->type != DP_Y_MAP) return fail(ps, map, "'options' must be a mapping of option: value");
     /* YAML lets a key repeat; a second 'options' would reuse the first one's count */
     if (s->opts) return fail(ps, map, "'options' given twice");
-    size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    size_t n = map->n / 2;
     s->opts = dp_arena_alloc(ps->p->arena, (n ? n : 1) * sizeof *s->opts);
     s->opt_pos = dp_arena_alloc(ps->p->arena, (n ? n : 1) * sizeof *s->opt_pos);
     if (!s->opts || !s->opt_pos) return DP_ERR_NOMEM;
-    FOREACH_PAIR(ps->doc, map, pr) {
-        yaml_node_t *k = yaml_document_get_node(ps->doc, pr->key), *v = yaml_document_get_node(ps->doc, pr->value);
+    FOREACH_PAIR(map, pr) {
+        struct dp_ynode *k = pr[0], *v = pr[1];
         if (!scalar(k)) return fail(ps, k, "option names must be plain words");
         for (size_t i = 0; i < s->n_opts; i++)
             if (strcmp(s->opts[i].name, scalar(k)) == 0) return fail(ps, k, "option '%s' given twice", scalar(k));
@@ -99,13 +97,18 @@ static int parse_options(struct parse *ps, yaml_node_t *map, struct dp_step_conf
     return DP_OK;
 }
 
-static int parse_limit(struct parse *ps, yaml_node_t *v, const char *what, uint64_t *out)
+/* Limits are range-checked here, so a deadline cannot overflow and "5" is not guessed at. */
+static int parse_limit(struct parse *ps, struct dp_ynode *v, const char *what, uint64_t *out)
 {
     const char *s = scalar(v);
-    int bad = !s || (strcmp(what, "timeout") == 0 ? dp_parse_duration_ms(s, out) : dp_parse_size(s, out));
-    if (bad || *out == 0)
+    int is_time = strstr(what, "timeout") != NULL;
+    uint64_t lo = is_time ? 1 : 1u << 20, hi = is_time ? DP_MAX_TIMEOUT_MS : DP_MAX_MEMORY_BYTES;
+    if (s && is_time && *s && !s[strspn(s, "0123456789")])
+        return fail(ps, v, "'%s: %s' needs a unit: %ss, %sms or %sm", what, s, s, s, s);
+    if (!s || (is_time ? dp_parse_duration_ms(s, out) : dp_parse_size(s, out)) || *out < lo || *out > hi)
         return fail(ps, v, "'%s' must be %s", what,
-                    strcmp(what, "timeout") == 0 ? "a duration such as 30s, 500ms or 2m" : "a size such as 512M or 2G");
+                    is_time ? "a duration from 1ms to 24h, such as 30s, 500ms or 2m"
+                            : "a size from 1M to 1T, such as 512M or 2G");
     return DP_OK;
 }
 
@@ -119,13 +122,13 @@ static int step_key_known(const char *key, unsigned flags)
 }
 
 /* One entry of `steps:` or `sinks:`; in an extending pipeline also `drop: ID`, `after:`, `before:`. */
-static int parse_step(struct parse *ps, yaml_node_t *n, struct dp_step_config *s, const char **after,
+static int parse_step(struct parse *ps, struct dp_ynode *n, struct dp_step_config *s, const char **after,
                       const char **before, int *drop, unsigned flags)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(ps, n, "each step must be a mapping with a 'plugin' key");
+    if (n->type != DP_Y_MAP) return fail(ps, n, "each step must be a mapping with a 'plugin' key");
     s->pos = pos_of(ps, n);
-    FOREACH_PAIR(ps->doc, n, pr) {
-        yaml_node_t *k = yaml_document_get_node(ps->doc, pr->key), *v = yaml_document_get_node(ps->doc, pr->value);
+    FOREACH_PAIR(n, pr) {
+        struct dp_ynode *k = pr[0], *v = pr[1];
         const char *key = scalar(k), *val = scalar(v);
         int rc = DP_OK;
         if (!key) return fail(ps, k, "step keys must be plain words");
@@ -193,7 +196,7 @@ static int vec_move(struct dp_vec *v, size_t from, size_t to)
     return DP_OK;
 }
 
-static int place_step(struct parse *ps, yaml_node_t *n, struct dp_vec *steps, size_t idx, const char *after,
+static int place_step(struct parse *ps, struct dp_ynode *n, struct dp_vec *steps, size_t idx, const char *after,
                       const char *before)
 {
     const char *anchor = after ? after : before;
@@ -206,7 +209,7 @@ static int place_step(struct parse *ps, yaml_node_t *n, struct dp_vec *steps, si
 }
 
 /* Applies one `steps:` entry of an extending pipeline to the inherited list. */
-static int apply_step_edit(struct parse *ps, yaml_node_t *n, struct dp_vec *steps, unsigned flags)
+static int apply_step_edit(struct parse *ps, struct dp_ynode *n, struct dp_vec *steps, unsigned flags)
 {
     struct dp_step_config s = {0};
     const char *after = NULL, *before = NULL;
@@ -238,11 +241,11 @@ static int apply_step_edit(struct parse *ps, yaml_node_t *n, struct dp_vec *step
     return place_step(ps, n, steps, idx, after, before);
 }
 
-static int parse_step_list(struct parse *ps, yaml_node_t *seq, struct dp_vec *steps, unsigned flags)
+static int parse_step_list(struct parse *ps, struct dp_ynode *seq, struct dp_vec *steps, unsigned flags)
 {
-    if (seq->type != YAML_SEQUENCE_NODE) return fail(ps, seq, "expected a list of steps");
-    FOREACH_ITEM(ps->doc, seq, it) {
-        int rc = apply_step_edit(ps, yaml_document_get_node(ps->doc, *it), steps, flags);
+    if (seq->type != DP_Y_SEQ) return fail(ps, seq, "expected a list of steps");
+    FOREACH_ITEM(seq, it) {
+        int rc = apply_step_edit(ps, *it, steps, flags);
         if (rc) return rc;
     }
     return DP_OK;
@@ -267,7 +270,7 @@ static const char *symbol_path_relative(struct parse *ps, const char *spec)
     return out;
 }
 
-static int parse_path_list(struct parse *ps, yaml_node_t *v, struct dp_vec *out, const char *what)
+static int parse_path_list(struct parse *ps, struct dp_ynode *v, struct dp_vec *out, const char *what)
 {
     const char *(*resolve)(struct parse *, const char *) = strcmp(what, "symbols") == 0 ? symbol_path_relative : relative_to;
     if (scalar(v)) {
@@ -276,10 +279,10 @@ static int parse_path_list(struct parse *ps, yaml_node_t *v, struct dp_vec *out,
         *slot = resolve(ps, scalar(v));
         return DP_OK;
     }
-    if (v->type != YAML_SEQUENCE_NODE) return fail(ps, v, "'%s' must be a path or a list of paths", what);
-    FOREACH_ITEM(ps->doc, v, it) {
-        const char *s = scalar(yaml_document_get_node(ps->doc, *it));
-        if (!s) return fail(ps, yaml_document_get_node(ps->doc, *it), "'%s' entries must be paths", what);
+    if (v->type != DP_Y_SEQ) return fail(ps, v, "'%s' must be a path or a list of paths", what);
+    FOREACH_ITEM(v, it) {
+        const char *s = scalar(*it);
+        if (!s) return fail(ps, *it, "'%s' entries must be paths", what);
         const char **slot = dp_vec_push(out);
         if (!slot) return DP_ERR_NOMEM;
         *slot = resolve(ps, s);
@@ -287,15 +290,15 @@ static int parse_path_list(struct parse *ps, yaml_node_t *v, struct dp_vec *out,
     return DP_OK;
 }
 
-static int parse_order(struct parse *ps, yaml_node_t *v)
+static int parse_order(struct parse *ps, struct dp_ynode *v)
 {
     struct dp_vec *steps = &ps->p->steps;
-    if (v->type != YAML_SEQUENCE_NODE) return fail(ps, v, "'order' must be a list of step ids");
-    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (v->type != DP_Y_SEQ) return fail(ps, v, "'order' must be a list of step ids");
+    size_t n = v->n;
     if (n != steps->len) return fail(ps, v, "'order' must name each of the %zu steps exactly once", steps->len);
     size_t k = 0;
-    FOREACH_ITEM(ps->doc, v, it) {
-        yaml_node_t *item = yaml_document_get_node(ps->doc, *it);
+    FOREACH_ITEM(v, it) {
+        struct dp_ynode *item = *it;
         size_t idx;
         if (!scalar(item) || !find_step(steps, scalar(item), &idx)) return fail(ps, item, "'order' names no step '%s'", scalar(item) ? scalar(item) : "?");
         if (idx < k) return fail(ps, item, "'order' names step '%s' twice", scalar(item));
@@ -306,13 +309,13 @@ static int parse_order(struct parse *ps, yaml_node_t *v)
 
 static int load_file(struct dp_pipeline *p, const char *path, int depth, char *err, size_t errlen);
 
-static int parse_top(struct parse *ps, yaml_node_t *root, int depth)
+static int parse_top(struct parse *ps, struct dp_ynode *root, int depth)
 {
-    if (!root || root->type != YAML_MAPPING_NODE) return fail(ps, root, "a pipeline is a mapping with 'steps' and 'sinks'");
-    yaml_node_t *ext = NULL, *order = NULL;
-    FOREACH_PAIR(ps->doc, root, pr) {
-        yaml_node_t *k = yaml_document_get_node(ps->doc, pr->key);
-        if (scalar(k) && strcmp(scalar(k), "extends") == 0) ext = yaml_document_get_node(ps->doc, pr->value);
+    if (!root || root->type != DP_Y_MAP) return fail(ps, root, "a pipeline is a mapping with 'steps' and 'sinks'");
+    struct dp_ynode *ext = NULL, *order = NULL;
+    FOREACH_PAIR(root, pr) {
+        struct dp_ynode *k = pr[0];
+        if (scalar(k) && strcmp(scalar(k), "extends") == 0) ext = pr[1];
     }
     if (ext) {
         if (!scalar(ext)) return fail(ps, ext, "'extends' must name a pipeline file");
@@ -321,8 +324,8 @@ static int parse_top(struct parse *ps, yaml_node_t *root, int depth)
         if (rc) return rc;
     }
     int sinks_replaced = 0;
-    FOREACH_PAIR(ps->doc, root, pr) {
-        yaml_node_t *k = yaml_document_get_node(ps->doc, pr->key), *v = yaml_document_get_node(ps->doc, pr->value);
+    FOREACH_PAIR(root, pr) {
+        struct dp_ynode *k = pr[0], *v = pr[1];
         const char *key = scalar(k);
         int rc = DP_OK, b;
         if (!key) return fail(ps, k, "top-level keys must be plain words");
@@ -342,8 +345,11 @@ static int parse_top(struct parse *ps, yaml_node_t *root, int depth)
             ps->p->isolation = b;
         } else if (strcmp(key, "timeout") == 0) rc = parse_limit(ps, v, "timeout", &ps->p->timeout_ms);
         else if (strcmp(key, "memory") == 0) rc = parse_limit(ps, v, "memory", &ps->p->memory_bytes);
+        else if (strcmp(key, "dump_timeout") == 0) rc = parse_limit(ps, v, "dump_timeout", &ps->p->dump_timeout_ms);
+        else if (strcmp(key, "dump_memory") == 0) rc = parse_limit(ps, v, "dump_memory", &ps->p->dump_memory_bytes);
         else
-            return fail(ps, k, "unknown key '%s' (valid: version, extends, steps, sinks, order, plugin_dirs, symbols, isolation, timeout, memory)", key);
+            return fail(ps, k, "unknown key '%s' (valid: version, extends, steps, sinks, order, plugin_dirs, symbols, "
+                               "isolation, timeout, memory, dump_timeout, dump_memory)", key);
         if (rc) return rc;
     }
     return order ? parse_order(ps, order) : DP_OK;
@@ -351,29 +357,20 @@ static int parse_top(struct parse *ps, yaml_node_t *root, int depth)
 
 static int load_file(struct dp_pipeline *p, const char *path, int depth, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open pipeline: %m", path);
-        return DP_ERR_IO;
-    }
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc;
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "malformed YAML");
-        rc = DP_ERR_BAD_DATA;
-    } else {
-        struct parse ps = {p, &doc, dp_arena_strdup(p->arena, path), err, errlen};
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
-        rc = root ? parse_top(&ps, root, depth) : fail(&ps, NULL, "empty pipeline");
-        yaml_document_delete(&doc);
-    }
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return rc;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = dp_read_regular(path, depth ? "pipeline named by extends" : "pipeline", DP_PIPELINE_MAX_BYTES, &data, &len,
+                             err, errlen);
+    if (rc) return rc;
+    const char *file = dp_arena_strdup(p->arena, path);
+    const char **src = file ? dp_vec_push(&p->sources) : NULL;
+    struct dp_ynode *root = NULL;
+    if (!src) rc = DP_ERR_NOMEM, snprintf(err, errlen, "%s: out of memory", path);
+    else *src = file, rc = dp_yaml_tree(p->arena, data, len, file, &root, err, errlen);
+    free(data);
+    if (rc) return rc;
+    struct parse ps = {p, file, err, errlen};
+    return root ? parse_top(&ps, root, depth) : fail(&ps, NULL, "empty pipeline");
 }
 
 int dp_pipeline_load(const char *path, struct dp_pipeline **out, char *err, size_t errlen)
@@ -390,6 +387,7 @@ int dp_pipeline_load(const char *path, struct dp_pipeline **out, char *err, size
     dp_vec_init(&p->sinks, sizeof(struct dp_step_config));
     dp_vec_init(&p->plugin_dirs, sizeof(const char *));
     dp_vec_init(&p->symbol_files, sizeof(const char *));
+    dp_vec_init(&p->sources, sizeof(const char *));
     int rc = load_file(p, p->path, 0, err, errlen);
     if (rc == DP_OK && p->steps.len == 0 && p->sinks.len == 0) {
         snprintf(err, errlen, "%s:1:1: pipeline has no steps and no sinks", path);
@@ -410,6 +408,7 @@ void dp_pipeline_free(struct dp_pipeline *p)
     dp_vec_free(&p->sinks);
     dp_vec_free(&p->plugin_dirs);
     dp_vec_free(&p->symbol_files);
+    dp_vec_free(&p->sources);
     dp_arena_free(p->arena);
     free(p);
 }

@@ -9,6 +9,10 @@
 #include "context.h"
 #include "util.h"
 
+/* Range of every duration and size a pipeline or the command line may give. */
+#define DP_MAX_TIMEOUT_MS (24ull * 3600 * 1000)
+#define DP_MAX_MEMORY_BYTES (1ull << 40)
+
 struct dp_pos {
     const char *file;
     unsigned line, col;
@@ -33,8 +37,10 @@ struct dp_pipeline {
     struct dp_vec sinks; /* struct dp_step_config */
     struct dp_vec plugin_dirs;  /* const char * */
     struct dp_vec symbol_files; /* const char *: `symbols:` entries, symbol-path syntax, local paths made absolute */
+    struct dp_vec sources;      /* const char *: the pipeline file and every file it extends */
     int isolation;              /* 1 unless the pipeline says `isolation: false` */
-    uint64_t timeout_ms, memory_bytes;
+    uint64_t timeout_ms, memory_bytes;           /* per step; 0 = default */
+    uint64_t dump_timeout_ms, dump_memory_bytes; /* per dump (its supervised child); 0 = default */
 };
 
 /* Reads PATH (following `extends:`). Errors are "FILE:LINE:COL: message". */

@@ -1,28 +1,12 @@
 #include "step.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "supervise.h"
 #include "wire.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define DP_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DP_UNDER_ASAN 1
-#endif
-#endif
-
-enum { DP_MAX_REPLY = 256 << 20, DP_POLL_MS = 10 };
 
 static const char *status_text(int rc)
 {
@@ -81,133 +65,32 @@ void dp_step_run_inprocess(struct dp_ctx *c, const struct dp_step_config *s, str
 
 /* ---- the child ---- */
 
-static void write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return;
-        p += k;
-        n -= (size_t)k;
-    }
-}
+struct step_job {
+    struct dp_ctx *c;
+    const struct dp_step_config *s;
+    uint64_t memory_bytes;
+};
 
-/* /proc/PID/statm: 0 size, 1 resident, 2 shared (file-backed resident: the dump's mapping). */
-static long statm_field(pid_t pid, int field)
+static void child_main(int fd, void *arg)
 {
-    char path[64];
-    long v[3] = {0, 0, 0};
-    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    int ok = fscanf(f, "%ld %ld %ld", &v[0], &v[1], &v[2]) == 3;
-    fclose(f);
-    return ok ? v[field] * sysconf(_SC_PAGESIZE) : -1;
-}
-
-/* What the plugin itself holds: resident memory that is not the dump's (or a library's) file pages,
- * so scanning a 2 GiB dump does not count as using 2 GiB. */
-static long private_resident(pid_t pid)
-{
-    long rss = statm_field(pid, 1), shared = statm_field(pid, 2);
-    return rss < 0 || shared < 0 ? -1 : rss - shared;
-}
-
-/* Address-space limit as a backstop (sanitizers reserve terabytes of shadow, so not under ASan);
- * the parent's resident-size watch is what enforces the configured limit. */
-static void limit_address_space(uint64_t memory_bytes)
-{
-#ifndef DP_UNDER_ASAN
-    long now = statm_field(getpid(), 0);
-    if (now > 0) {
-        rlim_t cap = (rlim_t)now + (rlim_t)memory_bytes * 2;
-        struct rlimit rl = {cap, cap};
-        setrlimit(RLIMIT_AS, &rl);
-    }
-#else
-    (void)memory_bytes;
-#endif
-}
-
-/* A crash in the child must end it with the signal, so the parent can name it; sanitizer
- * runtimes install handlers that would turn it into an ordinary exit. */
-static void default_crash_signals(void)
-{
-    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) signal(sigs[i], SIG_DFL);
-}
-
-static _Noreturn void child_main(struct dp_ctx *c, const struct dp_step_config *s, int fd, uint64_t memory_bytes)
-{
-    default_crash_signals();
-    limit_address_space(memory_bytes);
-    size_t f0 = c->findings.len, j0 = c->journal.len;
-    int rc = dp_step_call_plugin(c, s);
+    struct step_job *j = arg;
+    dp_sv_limit_address_space(j->memory_bytes, 0);
+    size_t f0 = j->c->findings.len, j0 = j->c->journal.len;
+    int rc = dp_step_call_plugin(j->c, j->s);
     struct dp_wbuf b = {0};
-    dp_wire_encode(c, f0, j0, rc, c->error, &b);
-    write_all(fd, b.data, b.len);
-    /* _exit: the parent's stdio buffers and atexit handlers belong to the parent */
-    _exit(b.oom ? 3 : 0);
+    dp_wire_encode(j->c, f0, j0, rc, j->c->error, &b);
+    dp_sv_write_all(fd, b.data, b.len);
+    if (b.oom) _exit(3);
 }
 
 /* ---- the parent ---- */
 
-static uint64_t now_ms(void)
+static void judge(struct dp_ctx *c, const char *name, struct dp_sv *w, struct dp_step_outcome *out)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-struct watch {
-    pid_t pid;
-    int fd;
-    uint64_t deadline, memory_bytes;
-    struct dp_wbuf reply;
-    const char *killed_for; /* "timeout", "memory", "reply" */
-};
-
-static void watch_child(struct watch *w)
-{
-    unsigned char chunk[65536];
-    for (;;) {
-        struct pollfd p = {w->fd, POLLIN, 0};
-        int n = poll(&p, 1, DP_POLL_MS);
-        if (n > 0) {
-            ssize_t k = read(w->fd, chunk, sizeof chunk);
-            if (k == 0) return;
-            if (k < 0 && errno != EINTR) return;
-            if (k > 0) {
-                if (w->reply.len + (size_t)k > DP_MAX_REPLY) w->killed_for = "reply";
-                else {
-                    struct dp_wbuf *b = &w->reply;
-                    if (b->cap - b->len < (size_t)k) {
-                        size_t cap = b->cap ? b->cap * 2 : 65536;
-                        while (cap - b->len < (size_t)k) cap *= 2;
-                        unsigned char *d = realloc(b->data, cap);
-                        if (!d) w->killed_for = "reply";
-                        else b->data = d, b->cap = cap;
-                    }
-                    if (!w->killed_for) memcpy(b->data + b->len, chunk, (size_t)k), b->len += (size_t)k;
-                }
-            }
-        }
-        if (!w->killed_for && now_ms() >= w->deadline) w->killed_for = "timeout";
-        if (!w->killed_for && private_resident(w->pid) > (long)w->memory_bytes) w->killed_for = "memory";
-        if (w->killed_for) {
-            kill(w->pid, SIGKILL);
-            return;
-        }
-    }
-}
-
-static void judge(struct dp_ctx *c, const struct dp_step_config *s, struct watch *w, int wstatus, uint64_t timeout_ms,
-                  struct dp_step_outcome *out)
-{
-    const char *name = s->id ? s->id : s->desc->name;
+    char sig[32];
     if (w->killed_for && strcmp(w->killed_for, "timeout") == 0) {
         out->status = "timeout";
-        snprintf(out->message, sizeof out->message, "%s timed out after %.3g s", name, (double)timeout_ms / 1000.0);
+        snprintf(out->message, sizeof out->message, "%s timed out after %.3g s", name, (double)w->timeout_ms / 1000.0);
         return;
     }
     if (w->killed_for && strcmp(w->killed_for, "memory") == 0) {
@@ -217,10 +100,10 @@ static void judge(struct dp_ctx *c, const struct dp_step_config *s, struct watch
         return;
     }
     if (w->killed_for) return set_failed(out, name, DP_ERR_BAD_DATA, "sent back more than 256 MiB of results");
-    if (WIFSIGNALED(wstatus)) {
+    if (WIFSIGNALED(w->wstatus)) {
         out->status = "crashed";
-        snprintf(out->message, sizeof out->message, "%s failed: SIG%s (%s)", name, sigabbrev_np(WTERMSIG(wstatus)) ?: "?",
-                 strsignal(WTERMSIG(wstatus)));
+        snprintf(out->message, sizeof out->message, "%s failed: %s (%s)", name,
+                 dp_sv_signal_name(WTERMSIG(w->wstatus), sig, sizeof sig), strsignal(WTERMSIG(w->wstatus)));
         return;
     }
     int complete, status;
@@ -228,7 +111,7 @@ static void judge(struct dp_ctx *c, const struct dp_step_config *s, struct watch
     int rc = dp_wire_decode(c, name, w->reply.data, w->reply.len, &complete, &status, err, sizeof err);
     if (!complete) {
         char why[128];
-        snprintf(why, sizeof why, "exited with status %d without finishing (did it call exit()?)", WEXITSTATUS(wstatus));
+        snprintf(why, sizeof why, "exited with status %d without finishing (did it call exit()?)", WEXITSTATUS(w->wstatus));
         return set_failed(out, name, DP_ERR_BAD_DATA, rc == DP_OK ? why : "sent back malformed results");
     }
     set_result(out, name, status, err);
@@ -237,26 +120,12 @@ static void judge(struct dp_ctx *c, const struct dp_step_config *s, struct watch
 void dp_step_run_isolated(struct dp_ctx *c, const struct dp_step_config *s, uint64_t timeout_ms,
                           uint64_t memory_bytes, struct dp_step_outcome *out)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return set_failed(out, s->id ? s->id : s->desc->name, DP_ERR_IO, "cannot create a pipe");
-    fflush(NULL); /* or the child would inherit, and might flush, our buffered output */
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return set_failed(out, s->id ? s->id : s->desc->name, DP_ERR_IO, "cannot fork");
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_main(c, s, fds[1], memory_bytes);
-    }
-    close(fds[1]);
-    struct watch w = {.pid = pid, .fd = fds[0], .deadline = now_ms() + timeout_ms, .memory_bytes = memory_bytes};
-    watch_child(&w);
-    close(fds[0]);
-    int wstatus = 0;
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-    }
-    judge(c, s, &w, wstatus, timeout_ms, out);
-    dp_wbuf_free(&w.reply);
+    const char *name = s->id ? s->id : s->desc->name;
+    struct step_job job = {c, s, memory_bytes};
+    struct dp_sv w;
+    if (dp_sv_start(&w, timeout_ms, memory_bytes, child_main, &job) != 0)
+        return set_failed(out, name, DP_ERR_IO, "cannot start a child process");
+    dp_sv_wait(&w);
+    judge(c, name, &w, out);
+    dp_sv_free(&w);
 }

@@ -3,12 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctx_dump.h"
 #include "ctx_image.h"
 #include "dump/dump.h"
+#include "util.h"
 #include "step.h"
 #include "summary.h"
+
+static void stage(const struct dp_triage_hooks *h, const char *what);
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -35,11 +39,15 @@ static void record_skip(struct dp_ctx *c, const char *plugin, const struct dp_st
     dp_ctx_add_finding(c, plugin, &f);
 }
 
-static int run_steps(struct dp_ctx *c, const struct dp_pipeline *p, const struct dp_run_options *o)
+static int run_steps(struct dp_ctx *c, const struct dp_pipeline *p, const struct dp_run_options *o,
+                     const struct dp_triage_hooks *h)
 {
     int isolate = o->isolation >= 0 ? o->isolation : p->isolation, failed = 0;
     for (size_t i = 0; i < p->steps.len; i++) {
         const struct dp_step_config *s = dp_vec_at(&p->steps, i);
+        char what[160];
+        snprintf(what, sizeof what, "the %splugin %s", isolate ? "" : "in-process ", s->id);
+        stage(h, what);
         struct dp_step_outcome out = {0};
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -62,74 +70,135 @@ static int run_steps(struct dp_ctx *c, const struct dp_pipeline *p, const struct
     return failed;
 }
 
-static FILE *open_output(const char *path, char *err, size_t errlen)
+int dp_exit_worst(int a, int b)
 {
-    FILE *f = fopen(path, "a");
-    if (!f) snprintf(err, errlen, "%s: cannot write output: %m", path);
-    return f;
+    static const int rank[] = {[DP_EXIT_OK] = 0, [DP_EXIT_INTERNAL] = 1, [DP_EXIT_USAGE] = 4,
+                               [DP_EXIT_BAD_DUMP] = 3, [DP_EXIT_PLUGIN_FAILED] = 2};
+    return rank[b] > rank[a] ? b : a;
 }
 
-int dp_run_sinks(struct dp_ctx *c, const struct dp_pipeline *p, const struct dp_run_options *o)
+int dp_render(struct dp_ctx *c, const struct dp_pipeline *p, FILE **outs)
 {
     int rc = DP_EXIT_OK;
     for (size_t i = 0; i < p->sinks.len; i++) {
         const struct dp_step_config *s = dp_vec_at(&p->sinks, i);
-        const char *path = o->output_file ? o->output_file : s->output;
-        char err[600];
-        FILE *out = path ? open_output(path, err, sizeof err) : stdout;
-        if (!out) {
-            fprintf(stderr, "dumppipe: %s\n", err);
-            rc = DP_EXIT_INTERNAL;
-            continue;
-        }
-        c->sink_out = out;
+        c->sink_out = outs[i];
         struct dp_step_outcome oc = {0};
         dp_step_run_inprocess(c, s, &oc);
         if (strcmp(oc.status, "ok") != 0) {
             fprintf(stderr, "dumppipe: %s\n", oc.message);
             rc = DP_EXIT_PLUGIN_FAILED;
         }
-        if (out != stdout && fclose(out) != 0) rc = DP_EXIT_INTERNAL;
         c->sink_out = stdout;
     }
-    if (fflush(stdout) != 0) rc = DP_EXIT_INTERNAL;
     return rc;
 }
 
-int dp_triage_dump(const struct dp_pipeline *p, const struct dp_symtab *symtab, const char *dump_path,
-                   const struct dp_run_options *o)
+int dp_render_failure(const struct dp_pipeline *p, const struct dp_run_info *run, int verbosity, FILE **outs)
+{
+    struct dp_ctx *c = dp_ctx_new_none(run->input_path, verbosity);
+    if (!c) return DP_EXIT_INTERNAL;
+    c->run = *run;
+    int rc = dp_render(c, p, outs);
+    dp_ctx_free(c);
+    return rc;
+}
+
+/* The reader a dump goes to, by its first bytes, so a crash while opening it can be named. */
+static const char *reader_name(int fd)
+{
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *reader;
+    } readers[] = {
+        {"PAGEDUMP", 8, "the Windows dump reader"}, {"PAGEDU64", 8, "the Windows dump reader"},
+        {"MDMP", 4, "the minidump reader"},         {"\x7f" "ELF", 4, "the ELF reader (libkdumpfile)"},
+        {"KDUMP   ", 8, "the kdump reader (libkdumpfile)"}, {"DISKDUMP", 8, "the kdump reader (libkdumpfile)"},
+    };
+    char head[8] = {0};
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    for (size_t i = 0; n > 0 && i < sizeof readers / sizeof *readers; i++)
+        if ((size_t)n >= readers[i].len && memcmp(head, readers[i].magic, readers[i].len) == 0) return readers[i].reader;
+    return "the dump reader (libkdumpfile)";
+}
+
+static void set_error(struct dp_triage_result *r, int exit, const char *status, const char *msg)
+{
+    r->exit = exit;
+    r->status = status;
+    snprintf(r->error, sizeof r->error, "%s", msg);
+}
+
+/* Size, SHA-256 and reader of PATH, read as a regular file (never parsed here). */
+static int inspect(const char *path, struct dp_run_info *run, char *hex, const char **reader,
+                   struct dp_triage_result *r)
 {
     char err[1024];
+    int fd = dp_open_regular(path, "dump", 0, &run->input_size, err, sizeof err);
+    if (fd < 0) return set_error(r, DP_EXIT_BAD_DUMP, "unreadable", err), -1;
+    *reader = reader_name(fd);
+    int rc = dp_sha256_fd(fd, hex);
+    close(fd);
+    if (rc) return snprintf(err, sizeof err, "%s: cannot read the dump: %s", path, strerror(rc)),
+                  set_error(r, DP_EXIT_BAD_DUMP, "unreadable", err), -1;
+    run->input_sha256 = hex;
+    return 0;
+}
+
+static void stage(const struct dp_triage_hooks *h, const char *what)
+{
+    if (h && h->stage) h->stage(h->arg, what);
+}
+
+static void record_outcome(struct dp_ctx *c, struct dp_triage_result *r)
+{
+    snprintf(r->bucket, sizeof r->bucket, "%s", c->summary.bucket ? c->summary.bucket : "");
+    snprintf(r->culprit, sizeof r->culprit, "%s", c->summary.culprit_module ? c->summary.culprit_module : "");
+}
+
+void dp_triage_one(const struct dp_pipeline *p, const struct dp_symtab *symtab, const char *path,
+                   const struct dp_run_options *o, FILE **outs, const struct dp_triage_hooks *h,
+                   struct dp_triage_result *r)
+{
+    char hex[65], err[1024];
+    const char *reader = NULL;
+    struct dp_run_info run = {.tool_version = DP_VERSION, .pipeline = p->path, .input_path = path, .input_status = "ok"};
+    memset(r, 0, sizeof *r);
+    r->status = "ok";
     struct dp_dump *d = NULL;
-    int rc = dp_dump_open_format(dump_path, o->dump_format, &d, err, sizeof err);
-    if (rc != DP_OK) {
-        fprintf(stderr, "dumppipe: %s\n", err);
-        return rc == DP_ERR_NOMEM ? DP_EXIT_INTERNAL : DP_EXIT_BAD_DUMP;
+    if (inspect(path, &run, hex, &reader, r) == 0) {
+        if (h && h->input) h->input(h->arg, run.input_size, hex);
+        stage(h, reader);
+        int rc = dp_dump_open_format(path, o->dump_format, &d, err, sizeof err);
+        if (rc != DP_OK)
+            set_error(r, rc == DP_ERR_NOMEM ? DP_EXIT_INTERNAL : DP_EXIT_BAD_DUMP,
+                      rc == DP_ERR_NOMEM ? "memory" : rc == DP_ERR_IO ? "unreadable" : "malformed", err);
     }
-    struct dp_ctx *c = dp_ctx_new(d, symtab, o->verbosity);
+    struct dp_ctx *c = d ? dp_ctx_new(d, symtab, o->verbosity) : NULL;
+    if (c) c->sympath = o->sympath;
+    if (c && dp_ctx_identify_modules(c) != DP_OK) dp_ctx_free(c), c = NULL;
+    if (d && !c) snprintf(err, sizeof err, "%s: out of memory", path), set_error(r, DP_EXIT_INTERNAL, "memory", err);
     if (!c) {
+        run.input_status = r->status;
+        run.input_error = r->error;
+        stage(h, "the sinks");
+        r->exit = dp_exit_worst(r->exit, dp_render_failure(p, &run, o->verbosity, outs));
         dp_dump_close(d);
-        fprintf(stderr, "dumppipe: %s: out of memory\n", dump_path);
-        return DP_EXIT_INTERNAL;
+        return;
     }
-    c->run.pipeline = p->path;
-    c->run.input_path = dump_path;
-    c->sympath = o->sympath;
-    if (dp_ctx_identify_modules(c) != DP_OK) {
-        dp_ctx_free(c);
-        dp_dump_close(d);
-        fprintf(stderr, "dumppipe: %s: out of memory\n", dump_path);
-        return DP_EXIT_INTERNAL;
-    }
-    if (dp_dump_guest(d)) dp_log(c, DP_LOG_INFO, "%s: %s", dump_path, dp_dump_guest(d));
+    c->run = run;
+    if (h) c->progress_fn = h->progress, c->progress_arg = h->arg;
+    stage(h, "the triage");
+    if (dp_dump_guest(d)) dp_log(c, DP_LOG_INFO, "%s: %s", path, dp_dump_guest(d));
     dp_ctx_preload_symbols(c); /* after the keys; a failure leaves modules to load lazily, in each step */
-    int failed = run_steps(c, p, o);
+    int failed = run_steps(c, p, o, h);
     dp_ctx_report_symbol_misses(c);
-    int result = dp_summary_build(c) == DP_OK ? DP_EXIT_OK : DP_EXIT_INTERNAL;
-    int sinks = dp_run_sinks(c, p, o);
-    if (sinks != DP_EXIT_OK) result = sinks;
-    else if (failed) result = DP_EXIT_PLUGIN_FAILED;
+    if (dp_summary_build(c) != DP_OK) r->exit = DP_EXIT_INTERNAL;
+    record_outcome(c, r);
+    stage(h, "the sinks");
+    r->exit = dp_exit_worst(r->exit, dp_render(c, p, outs));
+    if (failed) r->exit = dp_exit_worst(r->exit, DP_EXIT_PLUGIN_FAILED);
     dp_ctx_free(c);
     dp_dump_close(d);
-    return result;
 }

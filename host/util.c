@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 struct dp_arena_chunk {
     struct dp_arena_chunk *next;
@@ -179,6 +181,13 @@ int dp_parse_size(const char *s, uint64_t *out)
     return parse_scaled(s, units, scale, 8, out);
 }
 
+uint64_t dp_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int dp_strcaseeq(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)
@@ -252,4 +261,102 @@ int dp_read_regular(const char *path, const char *role, uint64_t max_bytes, char
     *data = buf;
     *len = got;
     return DP_OK;
+}
+
+size_t dp_utf8_seq_len(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) return 1;
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (!n || n > avail) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    /* overlong forms, UTF-16 surrogates and code points past U+10FFFF */
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+        (c == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return n;
+}
+
+char *dp_utf8_sanitize(const char *in, size_t n)
+{
+    if (!in) return NULL;
+    if (n == SIZE_MAX) n = strlen(in);
+    const unsigned char *s = (const unsigned char *)in;
+    size_t len = memchr(s, 0, n) ? strlen(in) : n;
+    if (len > (SIZE_MAX - 1) / 3) return NULL;
+    char *out = malloc(len * 3 + 1), *o = out;
+    if (!out) return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t k = dp_utf8_seq_len(s + i, len - i);
+        if (k) memcpy(o, s + i, k), o += k, i += k;
+        else memcpy(o, "\xef\xbf\xbd", 3), o += 3, i++;
+    }
+    *o = 0;
+    return out;
+}
+
+static int needs_quoting(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f) return 1;
+    return 0;
+}
+
+/* Copies S into OUT[*k..] with control characters (and, inside quotes, the quote) as C escapes. */
+static void escape_into(const char *s, int quoted, char *out, size_t len, size_t *k)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p && *k + 5 < len; p++) {
+        const char *e = *p == '\n' ? "\\n" : *p == '\t' ? "\\t" : *p == '\r' ? "\\r" : quoted && *p == '\'' ? "\\'" : NULL;
+        if (e) *k += (size_t)snprintf(out + *k, len - *k, "%s", e);
+        else if (*p < 0x20 || *p == 0x7f) *k += (size_t)snprintf(out + *k, len - *k, "\\x%02x", *p);
+        else out[(*k)++] = (char)*p;
+    }
+    out[*k] = 0;
+}
+
+const char *dp_quote_path(const char *path, char *buf, size_t len)
+{
+    if (!needs_quoting(path) || len < 8) return path;
+    size_t k = 1;
+    buf[0] = '\'';
+    escape_into(path, 1, buf, len - 1, &k);
+    buf[k++] = '\'';
+    buf[k] = 0;
+    return buf;
+}
+
+void dp_one_line(const char *msg, const char *path, char *out, size_t len)
+{
+    size_t k = 0, plen = path ? strlen(path) : 0;
+    if (!len) return;
+    out[0] = 0;
+    if (plen && strncmp(msg, path, plen) == 0 && needs_quoting(path)) {
+        char q[1024];
+        k = (size_t)snprintf(out, len, "%s", dp_quote_path(path, q, sizeof q));
+        if (k >= len) k = len - 1;
+        msg += plen;
+    }
+    escape_into(msg, 0, out, len, &k);
+}
+
+int dp_sha256_fd(int fd, char hex[65])
+{
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = malloc(CHUNK), md[32];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int rc = buf && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? 0 : ENOMEM;
+    while (!rc) {
+        ssize_t k = read(fd, buf, CHUNK);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) rc = errno;
+        if (k <= 0) break;
+        if (!EVP_DigestUpdate(ctx, buf, (size_t)k)) rc = ENOMEM;
+    }
+    unsigned n = 0;
+    if (!rc && (!EVP_DigestFinal_ex(ctx, md, &n) || n != sizeof md)) rc = ENOMEM;
+    for (unsigned i = 0; !rc && i < sizeof md; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    return rc;
 }

@@ -18,9 +18,9 @@ void dp_wbuf_free(struct dp_wbuf *b)
     memset(b, 0, sizeof *b);
 }
 
-static void put(struct dp_wbuf *b, const void *p, size_t n)
+void dp_wbuf_put(struct dp_wbuf *b, const void *p, size_t n)
 {
-    if (b->oom) return;
+    if (b->oom || !n) return; /* memcpy from NULL is undefined even for 0 bytes */
     if (b->cap - b->len < n) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap - b->len < n) cap *= 2;
@@ -36,9 +36,9 @@ static void put(struct dp_wbuf *b, const void *p, size_t n)
     b->len += n;
 }
 
-static void put_u8(struct dp_wbuf *b, uint8_t v) { put(b, &v, 1); }
-static void put_u32(struct dp_wbuf *b, uint32_t v) { put(b, &v, 4); }
-static void put_u64(struct dp_wbuf *b, uint64_t v) { put(b, &v, 8); }
+static void put_u8(struct dp_wbuf *b, uint8_t v) { dp_wbuf_put(b, &v, 1); }
+static void put_u32(struct dp_wbuf *b, uint32_t v) { dp_wbuf_put(b, &v, 4); }
+static void put_u64(struct dp_wbuf *b, uint64_t v) { dp_wbuf_put(b, &v, 8); }
 
 static void put_str(struct dp_wbuf *b, const char *s)
 {
@@ -48,7 +48,7 @@ static void put_str(struct dp_wbuf *b, const char *s)
     }
     size_t n = strlen(s);
     put_u32(b, (uint32_t)(n > W_MAX_STRING ? W_MAX_STRING : n));
-    put(b, s, n > W_MAX_STRING ? W_MAX_STRING : n);
+    dp_wbuf_put(b, s, n > W_MAX_STRING ? W_MAX_STRING : n);
 }
 
 static void put_fields(struct dp_wbuf *b, const struct dp_field *f, size_t n)
@@ -60,7 +60,7 @@ static void put_fields(struct dp_wbuf *b, const struct dp_field *f, size_t n)
         if (f[i].type == DP_T_STR) put_str(b, f[i].v.str);
         else if (f[i].type == DP_T_BYTES) {
             put_u32(b, (uint32_t)f[i].v.bytes.len);
-            put(b, f[i].v.bytes.data, f[i].v.bytes.len);
+            dp_wbuf_put(b, f[i].v.bytes.data, f[i].v.bytes.len);
         } else if (f[i].type == DP_T_BOOL) put_u64(b, (uint64_t)f[i].v.b);
         else put_u64(b, f[i].v.u64);
     }
@@ -84,7 +84,7 @@ static void end_record(struct dp_wbuf *b, size_t start)
 int dp_wire_encode(const struct dp_ctx *c, size_t findings_from, size_t journal_from, int status, const char *error,
                    struct dp_wbuf *out)
 {
-    put(out, w_magic, sizeof w_magic);
+    dp_wbuf_put(out, w_magic, sizeof w_magic);
     for (size_t i = findings_from; i < c->findings.len; i++) {
         const struct dp_finding *f = dp_vec_at(&c->findings, i);
         size_t r = begin_record(out, W_FINDING);

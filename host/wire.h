@@ -14,6 +14,8 @@ struct dp_wbuf {
 };
 
 void dp_wbuf_free(struct dp_wbuf *b);
+/* Appends; on failure sets oom and drops this and every later append. */
+void dp_wbuf_put(struct dp_wbuf *b, const void *p, size_t n);
 
 /* Encodes findings [findings_from, end) and journal rows [journal_from, end), then the end record. */
 int dp_wire_encode(const struct dp_ctx *c, size_t findings_from, size_t journal_from, int status, const char *error,

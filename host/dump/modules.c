@@ -7,6 +7,8 @@
  * dump does not carry it: empty list. */
 #include "dump_internal.h"
 
+#include "../util.h"
+
 #include <stdlib.h>
 
 #define MAX_MODULES 4096u
@@ -64,7 +66,8 @@ int dp_modules_add(struct dp_dump *d, size_t *cap, const char *name, uint64_t ba
         d->modules = m;
         *cap = n;
     }
-    char *copy = strdup(name);
+    /* every reader's module names enter here: whatever bytes the dump held leave as valid UTF-8 */
+    char *copy = dp_utf8_sanitize(name, SIZE_MAX);
     if (!copy) return DP_ERR_NOMEM;
     d->modules[d->n_modules++] =
         (struct dp_module){.name = copy, .base = base, .size = size, .timestamp = timestamp, .checksum = checksum};

@@ -12,6 +12,7 @@
 
 struct scan_totals {
     uint64_t present, pool, valid, invalid, segment_heap, reported, already, tag_hits;
+    uint64_t visited, to_visit; /* for dp_progress: a large dump takes a while */
     uint64_t skip_pfn[64];
     unsigned n_skip;
 };
@@ -71,6 +72,7 @@ static int scan_run(dp_ctx *c, struct poolwalk_state *st, struct scan_totals *t,
     uint64_t first, count;
     if (dp_phys_run(c, run, &first, &count) != DP_OK) return DP_OK;
     for (uint64_t i = 0; i < count; i++) {
+        if (++t->visited % 4096 == 0 || t->visited == t->to_visit) dp_progress(c, t->visited, t->to_visit, "pages scanned");
         const uint8_t *page = dp_phys_page(c, first + i);
         if (!page) continue;
         t->present++;
@@ -154,6 +156,10 @@ int poolwalk_scan_all(dp_ctx *c, struct poolwalk_state *st, const uint64_t *inte
     memset(&t, 0, sizeof t);
     dp_text_init(&hits);
     note_interest_pfns(c, &t, interest, n_interest);
+    for (size_t i = 0; i < runs; i++) {
+        uint64_t first, count;
+        if (dp_phys_run(c, i, &first, &count) == DP_OK) t.to_visit += count;
+    }
     for (size_t i = 0; i < runs && rc == DP_OK; i++) rc = scan_run(c, st, &t, &hits, i);
     if (rc == DP_OK) report_scan(c, st, &t, &hits);
     dp_text_free(&hits);

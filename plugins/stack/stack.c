@@ -118,7 +118,8 @@ static int walk_and_report(dp_ctx *ctx, struct sw_run_state *w)
         return rc;
     }
     struct sw_env env = {.user = ctx, .arch = info->arch, .read = env_read, .module_at = env_module_at,
-                         .decode = env_decode, .unwind = info->arch == DP_ARCH_X64 ? env_unwind : NULL};
+                         .decode = env_decode,
+                         .unwind = info->arch == DP_ARCH_X64 || info->arch == DP_ARCH_X86 ? env_unwind : NULL};
     uint64_t max_stack = (uint64_t)clamp_opt(ctx, "max_stack", 64, SW_MAX_STACK_BYTES);
     size_t max_frames = (size_t)clamp_opt(ctx, "max_frames", 1, SW_MAX_FRAMES);
     rc = sw_walk(&env, &regs, max_stack, max_frames, &w->st);

@@ -12,7 +12,7 @@ struct cursor {
     uint64_t slot;       /* lowest stack address not yet explained: scans start here */
     uint64_t fp;         /* x86: this frame's EBP, when fp_ok */
     int fp_ok;
-    struct dp_regs regs; /* x64: registers for the unwinder, when regs_ok */
+    struct dp_regs regs; /* registers for the unwinder, when regs_ok (x86: esp/ebp/ebx/esi/edi) */
     int regs_ok;
 };
 
@@ -74,8 +74,56 @@ static int step_frame_pointer(const struct sw_env *e, const struct sw_stack *st,
     f->sp = c->fp;
     f->ret = ret;
     next_frame(c, ret, SW_SRC_FRAME_POINTER, verdict, c->fp + 2ull * ps);
+    /* x86: the unwinder goes on from the caller's registers; ebx/esi/edi stay as they were */
+    c->regs.ip = ret;
+    c->regs.sp = c->regs.gpr[4] = c->fp + 2ull * ps;
+    c->regs.fp = c->regs.gpr[5] = saved;
     c->fp_ok = sw_fp_link_ok(c->fp, saved, st->lo, st->hi, ps);
     c->fp = saved;
+    return 1;
+}
+
+/* x86: one FrameData/FPO program run with esp moved up by SHIFT bytes. */
+static int unwind_x86_at(const struct sw_env *e, const struct sw_stack *st, const struct cursor *c, uint64_t shift,
+                         struct dp_regs *r, enum sw_ret *verdict)
+{
+    *r = c->regs;
+    if (c->source != SW_SRC_CONTEXT) r->ip--; /* the call's last byte: see step_unwind */
+    r->sp = r->gpr[4] = c->regs.sp + shift;
+    int rc = e->unwind(e->user, r);
+    if (rc != DP_OK) return rc;
+    *verdict = r->sp > c->regs.sp + shift && r->sp <= st->hi ? sw_check_return(e, r->ip) : SW_RET_NO;
+    return DP_OK;
+}
+
+/* x86: the FrameData/FPO record of the module's PDB (frames without a frame pointer). Programs find
+ * the return address at .raSearch = esp + locals + saved registers; esp is exact in the context's
+ * frame, but below a caller's locals sit the arguments it pushed for its callee, which the record
+ * does not count. So, as debuggers search from .raSearch, the program is run with esp moved up word
+ * by word until the return address it gives follows a call. */
+static int step_unwind_x86(const struct sw_env *e, const struct sw_stack *st, struct cursor *c, struct sw_frame *f)
+{
+    if (!c->regs_ok || !e->unwind) return 0;
+    struct dp_regs r, first;
+    enum sw_ret verdict = SW_RET_NO, first_verdict = SW_RET_NO;
+    int found = 0;
+    for (uint64_t shift = 0; shift <= SW_RA_SEARCH_BYTES && !found; shift += 4) {
+        int rc = unwind_x86_at(e, st, c, shift, &r, &verdict);
+        if (rc == DP_ERR_NOT_APPLICABLE || rc == DP_ERR_NOT_FOUND || rc == DP_ERR_INVALID) return 0; /* no record */
+        if (rc != DP_OK) continue;
+        if (shift == 0) first = r, first_verdict = verdict;
+        found = verdict == SW_RET_AFTER_CALL;
+    }
+    if (!found) { /* code not in the dump to check: the record's own answer, by module range */
+        if (first_verdict != SW_RET_IN_MODULE) return 0;
+        r = first, verdict = first_verdict;
+    }
+    f->sp = r.sp - 8; /* as for scanned frames: the slot below the return address */
+    f->ret = r.ip;
+    next_frame(c, r.ip, SW_SRC_UNWIND, verdict, r.sp);
+    c->regs = r;
+    c->fp = r.fp;
+    c->fp_ok = sw_fp_in_stack(r.fp, st->lo, st->hi, 4) && r.fp >= r.sp; /* a caller's EBP is above its esp */
     return 1;
 }
 
@@ -122,6 +170,7 @@ static int step_scan(const struct sw_env *e, const struct sw_stack *st, struct c
      * functions that address their frame through rbp notice, and their result is checked too */
     c->regs.ip = value;
     c->regs.sp = c->regs.gpr[4] = slot + ps;
+    if (e->arch == DP_ARCH_X86) c->regs.fp = c->regs.gpr[5] = saved;
     return 1;
 }
 
@@ -135,7 +184,7 @@ int sw_walk(const struct sw_env *e, const struct dp_regs *regs, uint64_t max_byt
     if (rc != DP_OK) return rc;
     unsigned ps = sw_ptr_size(e);
     struct cursor c = {.ip = regs->ip, .source = SW_SRC_CONTEXT, .slot = regs->sp, .fp = regs->fp,
-                       .regs = *regs, .regs_ok = e->arch == DP_ARCH_X64};
+                       .regs = *regs, .regs_ok = e->unwind != NULL};
     c.fp_ok = e->arch == DP_ARCH_X86 && sw_fp_in_stack(regs->fp, st->lo, st->hi, ps);
     if (max_frames > SW_MAX_FRAMES) max_frames = SW_MAX_FRAMES;
     while (st->n < max_frames) {
@@ -143,7 +192,8 @@ int sw_walk(const struct sw_env *e, const struct dp_regs *regs, uint64_t max_byt
         *f = (struct sw_frame){.ip = c.ip, .sp = e->arch == DP_ARCH_X86 && c.fp_ok ? c.fp : c.slot,
                                .source = c.source, .weak = c.weak};
         uint64_t before = c.slot;
-        int found = e->arch == DP_ARCH_X64 ? step_unwind(e, st, &c, f) : step_frame_pointer(e, st, &c, f);
+        int found = e->arch == DP_ARCH_X64 ? step_unwind(e, st, &c, f)
+                                           : step_unwind_x86(e, st, &c, f) || step_frame_pointer(e, st, &c, f);
         if (!found) found = step_scan(e, st, &c, f);
         if (!found || c.slot <= before) break; /* the stack ends, or a step went nowhere */
     }

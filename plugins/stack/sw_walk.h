@@ -3,8 +3,10 @@
  *
  * One line per frame, as WinDbg's STACK_TEXT: where the frame's function executes (ip), the frame's
  * stack address (x86: its EBP, x64: its Child-SP) and the return address into the next frame.
- * x86 follows the EBP chain ([ebp] caller's ebp, [ebp+4] return address); x64 unwinds with the
- * image's .pdata/UNWIND_INFO (a function without an entry is a leaf: the return address is at [rsp]).
+ * x86 unwinds with the FrameData/FPO record of the module's PDB where there is one (functions without
+ * a frame pointer), else follows the EBP chain ([ebp] caller's ebp, [ebp+4] return address); x64
+ * unwinds with the image's .pdata/UNWIND_INFO (a function without an entry is a leaf: the return
+ * address is at [rsp]).
  * Where either fails, the walker scans the stack upward for values that return into a module right
  * after a call instruction, and picks the chain or the unwinding up again from there. */
 #ifndef SW_WALK_H
@@ -17,6 +19,7 @@
 #define SW_MAX_FRAMES 256
 #define SW_MAX_STACK_BYTES (1u << 20)
 #define SW_MAX_FRAME_BYTES 0x4000u /* one frame larger than this is a broken chain, not a frame */
+#define SW_RA_SEARCH_BYTES 0x40u  /* x86: how far above .raSearch a FrameData unwind looks for the return address */
 #define SW_CALL_WINDOW 10u         /* longest call encoding we look back for (REX + FF /2 + SIB + disp32) */
 
 enum sw_source { SW_SRC_CONTEXT, SW_SRC_FRAME_POINTER, SW_SRC_UNWIND, SW_SRC_SCAN };
@@ -36,13 +39,13 @@ struct sw_env {
      * another section, -1 when the module's headers are not in the dump. */
     int (*module_at)(void *user, uint64_t addr, uint64_t *base, int *exec);
     int (*decode)(void *user, const uint8_t *code, size_t len, uint64_t addr, struct dp_insn *out);
-    /* dp_unwind_frame's contract; NULL where there is no unwind data (x86). */
+    /* dp_unwind_frame's contract (x64 .pdata; x86 FrameData/FPO from the PDB); NULL: none. */
     int (*unwind)(void *user, struct dp_regs *regs);
 };
 
 struct sw_frame {
     uint64_t ip;  /* where the frame's function executes: its symbol */
-    uint64_t sp;  /* x86: the frame's EBP (scanned frames: the slot below the return address); x64: Child-SP */
+    uint64_t sp;  /* x86: the frame's EBP (scanned and unwound frames: the slot below the return address); x64: Child-SP */
     uint64_t ret; /* return address into the next frame; 0 on the last */
     enum sw_source source; /* how ip was found */
     int weak;     /* ip was accepted by module range alone: lower confidence */

@@ -1,10 +1,14 @@
 #include "tag_sources.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
 #define LINE_MAX_BYTES 1024
+#define POOLTAG_FILE_MAX (64 << 20) /* pooltag.txt is ~1 MiB */
 #define MALFORMED_REPORTED_PER_SOURCE 20 /* the rest are counted, not listed one by one */
 
 static void report_malformed(dp_ctx *c, const char *where, unsigned line, const char *why, const char *text)
@@ -45,15 +49,34 @@ static void strip_eol(char *s)
     while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
 }
 
+/* A pool tag file is a side file: a FIFO would block, /dev/zero would never end. Regular files
+ * up to POOLTAG_FILE_MAX only; NULL with WHY set otherwise. */
+static FILE *open_regular(const char *path, char *why, size_t len)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return snprintf(why, len, "%s", strerror(errno)), NULL;
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0) snprintf(why, len, "%s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(why, len, "%s, not a regular file",
+                 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" : "a device or special file");
+    else if (st.st_size > POOLTAG_FILE_MAX)
+        snprintf(why, len, "%lld bytes, more than the %d allowed", (long long)st.st_size, POOLTAG_FILE_MAX);
+    else if (fcntl(fd, F_SETFL, 0) != 0 || !(f = fdopen(fd, "r"))) snprintf(why, len, "%s", strerror(errno));
+    if (!f) close(fd);
+    return f;
+}
+
 static int load_file(dp_ctx *c, struct tag_db *db, const char *path)
 {
-    char line[LINE_MAX_BYTES];
+    char line[LINE_MAX_BYTES], why[128];
     unsigned lineno = 0, n_bad = 0;
     int rc = DP_OK;
-    FILE *f = fopen(path, "r");
+    FILE *f = open_regular(path, why, sizeof why);
     if (!f) {
         char title[512];
-        snprintf(title, sizeof title, "%s: cannot read pool tag file (%s)", path, strerror(errno));
+        snprintf(title, sizeof title, "%s: cannot read pool tag file (%s)", path, why);
         struct dp_finding fd = {.code = "pool.tag.file.unreadable", .severity = DP_SEV_WARNING, .confidence = 100,
                                 .title = title};
         dp_log(c, DP_LOG_WARN, "%s", title);

@@ -142,6 +142,13 @@ static int text_run(dp_ctx *c, void *state)
 {
     (void)state;
     FILE *f = dp_sink_stream(c);
+    const struct dp_run_info *run = dp_run_info(c);
+    if (run->input_status && strcmp(run->input_status, "ok") != 0) {
+        /* an input that was not triaged: its one-line error stands in for the report */
+        fprintf(f, "Dump:         %s\nERROR:        %s (%s)\n\n", dp_dump_info(c)->path,
+                run->input_error ? run->input_error : "not triaged", run->input_status);
+        return ferror(f) ? DP_ERR_IO : DP_OK;
+    }
     int dump = strcmp(dp_dump_info(c)->format, "none") != 0, details = 0;
     print_header(c, f);
     for (size_t i = 0; i < dp_finding_count(c); i++) {

@@ -41,6 +41,13 @@ expect_json() {
     else _fail "JSON check false: $1"; fi
 }
 
+# expect_json_lines EXPR: like expect_json, over `d`, the list of JSON Lines records of OUT; the bytes
+# must be strict UTF-8
+expect_json_lines() {
+    if python3 -c 'import json,sys; d=[json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8", "strict").splitlines() if l.strip()]; sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" <<<"$OUT"; then _ok
+    else _fail "JSON Lines check false: $1"; fi
+}
+
 # finish: prints the closing line and exits non-zero on any failure.
 finish() {
     echo "$DP_PASSES passed, $DP_FAILS failed"

@@ -25,7 +25,8 @@ expect_err "$DP_TMP/junk.dmp:"
 # one bad dump among good ones: the good ones are reported, the exit code says a dump was bad
 run -p "$P" "$DUMP" "$DP_TMP/junk.dmp" "$DUMP"
 expect_rc 3
-[ "$(grep -c '"schema":"dumppipe-triage"' <<<"$OUT")" -eq 2 ] && _ok || _fail "expected two JSON objects"
+[ "$(grep -c '"schema":"dumppipe-triage"' <<<"$OUT")" -eq 3 ] && _ok || _fail "expected three JSON objects"
+expect_json_lines '[r["input"]["status"] for r in d] == ["ok", "malformed", "ok"]' 
 # -O writes to a file, started afresh each run
 run -p "$P" -O "$DP_TMP/out.json" "$DUMP"
 run -p "$P" -O "$DP_TMP/out.json" "$DUMP" "$DUMP"

@@ -18,8 +18,8 @@ refused 'steps: [{plugin: stack, options: {max_frames: 100000}}]' "1:47: option 
 refused 'steps: [{plugin: stack, options: {max_frames: 0}}]' "1:47: option 'max_frames' of plugin 'stack': 0 is outside 1..256"
 refused 'steps: [{plugin: stack, options: {max_frames: [1, 2]}}]' "1:47: option 'max_frames' of plugin 'stack' must be an integer, not a list"
 refused 'steps: [{plugin: poolwalk, options: {addresses: [0x10, zz]}}]' "1:49: option 'addresses' of plugin 'poolwalk': 'zz' is not a list of integers"
-refused $'timeout: 5\nsteps: [{plugin: stack}]' "1:10: 'timeout' must be a duration"
-refused 'steps: [{plugin: stack, timeout: 5}]' "1:34: 'timeout' must be a duration"
+refused $'timeout: 5\nsteps: [{plugin: stack}]' "1:10: 'timeout: 5' needs a unit: 5s, 5ms or 5m"
+refused 'steps: [{plugin: stack, timeout: 5}]' "1:34: 'timeout: 5' needs a unit: 5s, 5ms or 5m"
 refused 'steps: [{plugin: stack, memory: 512}]' "1:33: 'memory' must be a size"
 refused 'steps: [{plugin: misbehave, options: {mode: hog, chunk: 4096}}]' "1:57: option 'chunk' of plugin 'misbehave': '4096' is not a size with its unit"
 refused 'steps: [{plugin: misbehave, options: {mode: hog, chunk: 2G}}]' "1:57: option 'chunk' of plugin 'misbehave': 2G is outside 4096..1073741824"
@@ -77,7 +77,7 @@ OUT=$(cd "$DP_TMP" && DUMPPIPE_PIPELINE_PATH="$DP_TMP/nowhere:$DP_TMP/path" "$DU
 expect_json '[s["plugin"] for s in d["steps"]] == ["hvdetect"]'
 run -p no-such-pipeline.yaml "$DUMP"
 expect_rc 2
-expect_err "no-such-pipeline.yaml: cannot open pipeline"
+expect_err "no-such-pipeline.yaml: cannot open the pipeline"
 
 # relative paths in a pipeline are relative to the file that names them: an option path and output
 mkdir -p "$DP_TMP/pl/tags"

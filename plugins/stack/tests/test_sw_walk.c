@@ -330,6 +330,72 @@ static void test_weak_frames(void **state)
     sw_stack_release(&st);
 }
 
+/* dp_unwind_frame's x86 contract: DP_ERR_NOT_APPLICABLE where the PDB has no record; F.fns are
+ * functions without a frame pointer whose record puts the return address FRAME bytes above esp
+ * (.raSearch), restoring no EBP. */
+static int fake_unwind_x86(void *user, struct dp_regs *r)
+{
+    struct fake *f = user;
+    for (size_t i = 0; i < f->n_fns; i++) {
+        if (r->ip < f->fns[i].begin || r->ip >= f->fns[i].end) continue;
+        uint8_t b[4];
+        if (fake_read(f, r->sp + f->fns[i].frame, b, 4)) return DP_ERR_FAULT;
+        r->ip = (uint32_t)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24);
+        r->sp = r->gpr[4] = r->sp + f->fns[i].frame + 4;
+        return DP_OK;
+    }
+    return DP_ERR_NOT_APPLICABLE;
+}
+
+/* Two drivers' functions without a frame pointer, then nt with one: A's record finds the return
+ * into B; B's record, run from where A's frame ends, would look at A's two stdcall arguments: the
+ * walker searches up from .raSearch to the return into nt; nt's frame goes on by the EBP chain. */
+static void test_x86_frame_data(void **state)
+{
+    (void)state;
+    setup_machine(DP_ARCH_X86);
+    struct sw_env e = env_for(DP_ARCH_X86);
+    e.unwind = fake_unwind_x86;
+    uint64_t nt = F.mods[1].base, drv = F.mods[0].base;
+    F.fns[0] = (struct fake_fn){drv + 0x100, drv + 0x200, 0x10}; /* A */
+    F.fns[1] = (struct fake_fn){drv + 0x200, drv + 0x300, 0x8};  /* B */
+    F.n_fns = 2;
+    uint64_t r1 = CALL_REL32(drv + 0x285), r2 = CALL_REL32(nt + 0x105), r3 = CALL_REL32(nt + 0x305);
+    put(0x8110, r1);
+    put(0x8114, 0x11), put(0x8118, 0x22);         /* A's arguments */
+    put(0x811c, drv + 0x300), put(0x8120, 0x33);  /* B's locals: a code address no call ends at */
+    put(0x8124, r2);
+    put(0x8180, 0), put(0x8184, r3);              /* nt's frame: EBP unchanged since */
+    struct dp_regs r = regs_x86(drv + 0x150, 0x8100, 0x8180);
+    struct sw_stack st;
+    assert_int_equal(sw_walk(&e, &r, STACK_LEN, 64, &st), DP_OK);
+    assert_int_equal(st.n, 4);
+    assert_int_equal(st.frames[0].ret, r1);
+    assert_int_equal(st.frames[0].sp, 0x810c); /* the slot below the return address */
+    assert_int_equal(st.frames[1].ip, r1);
+    assert_int_equal(st.frames[1].source, SW_SRC_UNWIND);
+    assert_int_equal(st.frames[1].ret, r2);
+    assert_int_equal(st.frames[1].sp, 0x8120);
+    assert_int_equal(st.frames[2].ip, r2);
+    assert_int_equal(st.frames[2].source, SW_SRC_UNWIND);
+    assert_int_equal(st.frames[2].sp, 0x8180); /* nt: its EBP frame */
+    assert_int_equal(st.frames[2].ret, r3);
+    assert_int_equal(st.frames[3].ip, r3);
+    assert_int_equal(st.frames[3].source, SW_SRC_FRAME_POINTER);
+    assert_false(sw_stack_scanned(&st));
+    sw_stack_release(&st);
+    /* nothing that follows a call within reach of B's .raSearch: the EBP chain instead */
+    put(0x8124, 0x44);
+    assert_int_equal(sw_walk(&e, &r, STACK_LEN, 64, &st), DP_OK);
+    assert_int_equal(st.n, 3);
+    assert_int_equal(st.frames[1].ip, r1);
+    assert_int_equal(st.frames[1].source, SW_SRC_UNWIND);
+    assert_int_equal(st.frames[1].ret, r3);
+    assert_int_equal(st.frames[2].ip, r3);
+    assert_int_equal(st.frames[2].source, SW_SRC_FRAME_POINTER);
+    sw_stack_release(&st);
+}
+
 static struct dp_regs regs_x64(uint64_t ip, uint64_t sp)
 {
     return (struct dp_regs){.arch = DP_ARCH_X64, .ip = ip, .sp = sp, .gpr = {[4] = sp}};
@@ -406,7 +472,7 @@ int main(void)
         cmocka_unit_test(test_call_ends_at),  cmocka_unit_test(test_check_return),
         cmocka_unit_test(test_fp_link),       cmocka_unit_test(test_x86_chain),
         cmocka_unit_test(test_x86_scan_and_resume), cmocka_unit_test(test_x86_cycle_and_bounds),
-        cmocka_unit_test(test_weak_frames),   cmocka_unit_test(test_x64_unwind),
+        cmocka_unit_test(test_weak_frames),   cmocka_unit_test(test_x86_frame_data), cmocka_unit_test(test_x64_unwind),
         cmocka_unit_test(test_x64_scan_without_unwind_data),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

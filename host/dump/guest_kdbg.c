@@ -5,7 +5,10 @@
  * then loads KiWaitNever and KiWaitAlways and the block's address RIP-relatively. Per qword:
  * v ^= KiWaitNever; v = rotl64(v, (u8)KiWaitNever); v ^= &KdpDataBlockEncoded; v = bswap64(v);
  * v ^= KiWaitAlways (MemProcFS m_vfsroot.c). Offsets are QEMU win_dump.c's: KiBugCheckData at +0x88,
- * MmPfnDatabase at +0xC0, KiProcessorBlock at +0x218, OffsetPrcbContext at +0x338. */
+ * MmPfnDatabase at +0xC0, KiProcessorBlock at +0x218, OffsetPrcbContext at +0x338. The block is the
+ * same on x86 (KDDEBUGGER_DATA64: its pointers are ULONG64, sign-extended), but KiProcessorBlock holds
+ * 32-bit pointers, KiBugCheckData five ULONGs, and the KPRCB embeds the CONTEXT (ProcessorState.
+ * ContextFrame) at OffsetPrcbProcStateContext (u16 at +0x2BC; wdbgexts.h) instead of pointing at one. */
 #include "guest.h"
 
 #include "../pe.h"
@@ -19,6 +22,7 @@
 #define KDBG_PFN_DATABASE 0xc0
 #define KDBG_PROCESSOR_BLOCK 0x218
 #define KDBG_PRCB_CONTEXT 0x338
+#define KDBG_PRCB_PROC_STATE_CONTEXT 0x2bc
 #define MAX_SCAN (64u << 20)   /* bytes of ntoskrnl read in one search */
 #define CODE_WINDOW 0x100u     /* bytes after the cmp in which the loads are looked for */
 #define MAX_CPUS 1024u
@@ -73,13 +77,19 @@ static int each_section(struct dp_dump *d, struct dp_guest *g, int executable, s
     return done;
 }
 
+/* KernBase as the block holds it: sign-extended on x86. */
+static uint64_t kdbg_base(const struct dp_dump *d, uint64_t base)
+{
+    return d->info.ptr_size == 4 ? (uint64_t)(int64_t)(int32_t)(uint32_t)base : base;
+}
+
 static int tag_scan(struct dp_dump *d, struct dp_guest *g, uint64_t va, const uint8_t *p, size_t n)
 {
-    (void)d;
-    for (size_t o = 0; o + 0x20 <= n; o += 8) {
+    uint64_t base = kdbg_base(d, g->kernel_base);
+    for (size_t o = 0; o + 0x20 <= n; o += d->info.ptr_size) {
         uint32_t tag;
         memcpy(&tag, p + o + 0x10, 4);
-        if (tag == KDBG_TAG && rd64(p + o + 0x18) == g->kernel_base) {
+        if (tag == KDBG_TAG && rd64(p + o + 0x18) == base) {
             g->kdbg = va + o;
             return 1;
         }
@@ -170,10 +180,11 @@ int dp_guest_find_kdbg(struct dp_dump *d, struct dp_guest *g)
         g->kernel_size = (uint32_t)d->modules[0].size;
     }
     int rc = 0;
+    if (g->kdbg_how) return DP_OK; /* found already, for the module list */
     if (kdbg_plain_at(d, g->kdbg, g->kernel_base)) g->kdbg_how = "header";
     else if (kdbg_plain_at(d, g->kdbg_copy, g->kernel_base)) g->kdbg = g->kdbg_copy, g->kdbg_how = "fwcfg copy";
     else if ((rc = each_section(d, g, 0, tag_scan)) > 0) g->kdbg_how = "tag scan";
-    else if (!rc && (rc = each_section(d, g, 1, code_scan)) > 0) g->kdbg_how = "decoded";
+    else if (!rc && d->info.ptr_size == 8 && (rc = each_section(d, g, 1, code_scan)) > 0) g->kdbg_how = "decoded";
     if (rc < 0) return rc;
     if (!g->kdbg_how) g->kdbg = 0;
     d->info.kd_debugger_data_block = g->kdbg;
@@ -190,10 +201,26 @@ int dp_guest_kdbg_field(struct dp_dump *d, const struct dp_guest *g, uint32_t of
     return DP_OK;
 }
 
+int dp_guest_kdbg_ptr(struct dp_dump *d, const struct dp_guest *g, uint32_t off, uint64_t *out)
+{
+    int rc = dp_guest_kdbg_field(d, g, off, 8, out);
+    if (d->info.ptr_size == 4) *out &= 0xffffffffull;
+    return rc;
+}
+
+/* A pointer-sized value at va. */
+static int read_ptr(struct dp_dump *d, uint64_t va, uint64_t *out)
+{
+    *out = 0;
+    return dp_dump_read_virt(d, va, out, d->info.ptr_size);
+}
+
 static void bugcheck(struct dp_dump *d, const struct dp_guest *g)
 {
     uint64_t at, data[5];
-    if (dp_guest_kdbg_field(d, g, KDBG_BUGCHECK_DATA, 8, &at) || dp_dump_read_virt(d, at, data, sizeof data)) return;
+    if (dp_guest_kdbg_ptr(d, g, KDBG_BUGCHECK_DATA, &at)) return;
+    for (unsigned i = 0; i < 5; i++)
+        if (read_ptr(d, at + (uint64_t)i * d->info.ptr_size, &data[i])) return;
     d->info.bugcheck_code = (uint32_t)data[0];
     d->info.has_bugcheck = (uint32_t)data[0] != 0; /* 0: the guest was running when it was dumped */
     if (d->info.has_bugcheck) memcpy(d->info.bugcheck_params, data + 1, sizeof d->info.bugcheck_params);
@@ -205,15 +232,18 @@ static int cpu_regs(struct dp_dump *d, const struct dp_guest *g, size_t i, uint6
                     struct dp_regs *out)
 {
     uint64_t prcb = 0, ctx = 0;
-    if (d->info.has_bugcheck && prcb_block && ctx_off && !dp_dump_read_virt(d, prcb_block + 8 * i, &prcb, 8) && prcb &&
-        !dp_dump_read_virt(d, prcb + ctx_off, &ctx, 8) && ctx && !dp_win_set_context_at(d, ctx) && d->regs.ip) {
+    unsigned w = d->info.ptr_size;
+    d->regs = (struct dp_regs){0}; /* parse_context keeps what was there when the record is not a written one */
+    if (d->info.has_bugcheck && prcb_block && ctx_off && !read_ptr(d, prcb_block + w * i, &prcb) && prcb &&
+        (w == 4 ? (ctx = prcb + ctx_off) : !read_ptr(d, prcb + ctx_off, &ctx)) && ctx && !dp_win_set_context_at(d, ctx) &&
+        d->regs.ip) {
         *out = d->regs;
         return 1;
     }
     (void)g;
-    if (i >= d->notes.n_vcpus) return 0;
+    if (i >= d->notes.n_vcpus || !d->notes.vcpus[i].rip) return 0; /* a zeroed state is none */
     const struct dp_vcpu *v = &d->notes.vcpus[i];
-    *out = (struct dp_regs){.arch = DP_ARCH_X64, .ip = v->rip, .sp = v->rsp, .fp = v->gpr[5]};
+    *out = (struct dp_regs){.arch = d->info.arch, .ip = v->rip, .sp = v->rsp, .fp = v->gpr[5]};
     memcpy(out->gpr, v->gpr, sizeof v->gpr);
     return 2;
 }
@@ -221,8 +251,9 @@ static int cpu_regs(struct dp_dump *d, const struct dp_guest *g, size_t i, uint6
 static size_t cpu_count(struct dp_dump *d, const struct dp_guest *g, uint64_t prcb_block)
 {
     size_t n = d->notes.n_vcpus > g->header_cpus ? d->notes.n_vcpus : g->header_cpus;
+    if (d->notes.n_prstatus > n) n = d->notes.n_prstatus; /* a CPU note each, even without QEMU's */
     uint64_t prcb;
-    while (prcb_block && n < MAX_CPUS && !dp_dump_read_virt(d, prcb_block + 8 * n, &prcb, 8) && prcb) n++;
+    while (prcb_block && n < MAX_CPUS && !read_ptr(d, prcb_block + (uint64_t)d->info.ptr_size * n, &prcb) && prcb) n++;
     return n;
 }
 
@@ -230,10 +261,9 @@ int dp_guest_bugcheck_and_cpus(struct dp_dump *d, struct dp_guest *g)
 {
     bugcheck(d, g);
     uint64_t pfn_var = 0, block = 0, ctx_off = 0;
-    if (!dp_guest_kdbg_field(d, g, KDBG_PFN_DATABASE, 8, &pfn_var) && pfn_var)
-        dp_dump_read_virt(d, pfn_var, &d->info.pfn_database, 8);
-    dp_guest_kdbg_field(d, g, KDBG_PROCESSOR_BLOCK, 8, &block);
-    dp_guest_kdbg_field(d, g, KDBG_PRCB_CONTEXT, 2, &ctx_off);
+    if (!dp_guest_kdbg_ptr(d, g, KDBG_PFN_DATABASE, &pfn_var) && pfn_var) read_ptr(d, pfn_var, &d->info.pfn_database);
+    dp_guest_kdbg_ptr(d, g, KDBG_PROCESSOR_BLOCK, &block);
+    dp_guest_kdbg_field(d, g, d->info.ptr_size == 4 ? KDBG_PRCB_PROC_STATE_CONTEXT : KDBG_PRCB_CONTEXT, 2, &ctx_off);
     size_t n = cpu_count(d, g, block);
     d->info.nr_cpus = (uint32_t)n;
     if (!n) return DP_OK;

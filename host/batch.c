@@ -208,14 +208,21 @@ static uint64_t largest_step_memory(const struct dp_pipeline *p, uint64_t at_lea
     return at_least;
 }
 
+void dp_batch_limits(struct batch *b)
+{
+    const struct dp_pipeline *p = b->p;
+    const struct dp_run_options *o = b->o;
+    b->timeout_ms = o->dump_timeout_ms ? o->dump_timeout_ms : p->dump_timeout_ms ? p->dump_timeout_ms : default_timeout(p);
+    b->memory_bytes = o->dump_memory_bytes ? o->dump_memory_bytes
+                      : p->dump_memory_bytes ? p->dump_memory_bytes : DP_DEFAULT_MEMORY_BYTES;
+    b->as_budget = largest_step_memory(p, b->memory_bytes);
+}
+
 int dp_batch_run(const struct dp_pipeline *p, const struct dp_symtab *symtab, const char *const *paths, size_t n,
                  const struct dp_run_options *o, struct dp_outputs *outs)
 {
     struct batch b = {.p = p, .symtab = symtab, .o = o, .outs = outs};
-    b.timeout_ms = o->dump_timeout_ms ? o->dump_timeout_ms : p->dump_timeout_ms ? p->dump_timeout_ms : default_timeout(p);
-    b.memory_bytes = o->dump_memory_bytes ? o->dump_memory_bytes
-                     : p->dump_memory_bytes ? p->dump_memory_bytes : DP_DEFAULT_MEMORY_BYTES;
-    b.as_budget = largest_step_memory(p, b.memory_bytes);
+    dp_batch_limits(&b);
     dp_progress_init(&b.prog, n, o->progress);
     int rc = o->supervise ? run_supervised(&b, paths, n) : run_inprocess(&b, paths, n);
     dp_progress_clear(&b.prog);

@@ -18,6 +18,9 @@ struct batch {
     uint64_t timeout_ms, memory_bytes, as_budget;
 };
 
+/* A dump's child limits (timeout, memory, address-space budget) from B's pipeline and options. */
+void dp_batch_limits(struct batch *b);
+
 /* Where a triage reports: a pipe to the parent (fd), or memory in this process (--no-isolation). */
 struct chan {
     int fd;

@@ -134,7 +134,7 @@ static void take(struct dpq_worker *w, const redisReply *e, long long deliveries
     } else if (deliveries > w->max_deliveries) {
         if (dpq_last_error(&w->k, j->id, err, sizeof err) == DPQ_DOWN) return; /* still pending: retried */
     } else {
-        if (dpq_job_start(j, w->argv, w->argc, dpq_now_ms(), w->timeout_ms) == 0) return;
+        if (dpq_job_start(j, &w->batch) == 0) return;
         snprintf(err, sizeof err, "cannot start the triage child: %m");
     }
     j->state = DPQ_JOB_DONE;
@@ -236,7 +236,7 @@ int dpq_worker_run(struct dpq_worker *w)
             w->next_beat = now + w->claim_idle_ms / 3;
         }
         int busy = count(w, DPQ_JOB_RUNNING) > 0;
-        dpq_jobs_poll(w->jobs, w->entries, busy ? 100 : 0, dpq_now_ms());
+        dpq_jobs_poll(w->jobs, w->entries, busy ? 100 : 0);
         if (!busy && (!dpq_conn_up(&w->k) || !w->group_ready)) nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
     }
     fprintf(stderr, "dumppipe worker %s: %llu recorded, %llu duplicates, %llu failed (to be retried), %llu dead-lettered\n",

@@ -2,6 +2,7 @@
 #ifndef DP_QUEUE_WORKER_H
 #define DP_QUEUE_WORKER_H
 
+#include "batch_internal.h"
 #include "job.h"
 #include "record.h"
 
@@ -11,8 +12,8 @@ struct dpq_worker {
     struct dpq_ident id;
     struct dpq_job *jobs;
     size_t slots, entries; /* -j N; entries = 2N (N running, N finished and waiting to be recorded) */
-    const char *argv[80]; /* the triage child's command line; the last element is the dump */
-    size_t argc;
+    struct batch batch;        /* the pipeline, loaded and bound once, with one json sink; the children's limits */
+    struct dp_run_options run; /* what each child's triage runs with */
     uint64_t timeout_ms, claim_idle_ms, next_claim, next_beat;
     long long max_deliveries;
     int group_ready, verbose;

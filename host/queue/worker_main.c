@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "pipeline_find.h"
+#include "sympath.h"
+#include "symbols.h"
+#include "sympath_setup.h"
 #include "triage.h"
 #include "util.h"
 #include "worker.h"
@@ -17,9 +21,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: dumppipe worker [--redis URL] [-j N] [-p PIPELINE] [-L DIR]... [--consumer NAME]\n"
             "                       [--job-timeout DURATION] [--claim-idle DURATION] [--max-deliveries N] [-v]\n"
-            "  triages the jobs of the stream, N at a time, each in its own `dumppipe -o json` child\n"
+            "  triages the jobs of the stream, N at a time, each in its own supervised child (json record)\n"
             "  -j N               jobs at a time (default: the number of CPUs)\n"
-            "  -p PIPELINE, -L DIR  passed to the triage child\n"
+            "  -p PIPELINE, -L DIR  the pipeline (loaded once) and plugin directories\n"
             "  --consumer NAME    this worker's name in the group (default HOST-PID)\n"
             "  --job-timeout D    a triage running longer is killed and counts as a failed delivery (default 1h)\n"
             "  --claim-idle D     visibility timeout: a job whose worker was silent this long is taken over (default 60s)\n"
@@ -45,29 +49,29 @@ static int pipeline_ident(const char *path, char out[17])
     return 0;
 }
 
-static void ignore(void *user, const char *path, const struct dp_loaded_plugin *p, const char *err)
+/* The worker's one pipeline: loaded, its sinks replaced by json (the record), its plugins bound and
+ * its symbol files read here, once; each job's child inherits them. 0, or -1 after a message. */
+static int load_pipeline(struct dpq_worker *w, const char *path, const char *const *dirs, size_t n_dirs,
+                         struct dp_loader *l, struct dp_pipeline **p, struct dp_symtab **syms)
 {
-    (void)user, (void)path, (void)p, (void)err;
-}
-
-/* Loads the plugins once here, so each job's child finds them in memory instead of linking them
- * again; the child still resolves its pipeline's plugins itself. The loader is kept for the run. */
-static struct dp_loader *warm_plugins(const struct dpq_worker *w)
-{
-    struct dp_loader *l = dp_loader_new();
-    if (!l) return NULL;
-    for (size_t i = 3; i + 1 < w->argc; i++)
-        if (!strcmp(w->argv[i], "-L")) dp_loader_add_dir(l, w->argv[++i]);
+    char err[2048];
+    if (dp_pipeline_load(path, p, err, sizeof err) != DP_OK) return fprintf(stderr, "dumppipe worker: %s\n", err), -1;
+    for (size_t i = 0; i < n_dirs; i++) dp_loader_add_dir(l, dirs[i]);
     dp_loader_add_env(l);
+    for (size_t i = 0; i < (*p)->plugin_dirs.len; i++) dp_loader_add_dir(l, *(const char **)dp_vec_at(&(*p)->plugin_dirs, i));
     dp_loader_add_defaults(l);
-    dp_loader_scan(l, ignore, NULL);
-    return l;
-}
-
-static int push(struct dpq_worker *w, const char *a)
-{
-    if (w->argc + 3 >= sizeof w->argv / sizeof *w->argv) return fprintf(stderr, "dumppipe worker: too many options\n"), -1;
-    w->argv[w->argc++] = a;
+    (*p)->sinks.len = 0;
+    struct dp_step_config *s = dp_vec_push(&(*p)->sinks);
+    if (!s) return fprintf(stderr, "dumppipe worker: out of memory\n"), -1;
+    s->id = s->plugin = "json";
+    s->pos = (struct dp_pos){"dumppipe worker", 1, 1};
+    if (dp_pipeline_bind(*p, l, err, sizeof err) != DP_OK) return fprintf(stderr, "dumppipe worker: %s\n", err), -1;
+    if (dp_sympath_setup(NULL, 0, *p, &w->run.sympath) != DP_OK || dp_sympath_load_files(w->run.sympath, syms) != DP_OK)
+        return -1;
+    w->batch = (struct batch){.p = *p, .symtab = *syms, .o = &w->run};
+    dp_batch_limits(&w->batch);
+    /* the job timeout bounds the pipeline's own per-dump limit */
+    if (w->timeout_ms < w->batch.timeout_ms) w->batch.timeout_ms = w->timeout_ms;
     return 0;
 }
 
@@ -77,7 +81,12 @@ static int duration(const char *s, uint64_t *ms, const char *what)
     return fprintf(stderr, "dumppipe worker: %s: bad duration '%s' (e.g. 500ms, 30s, 2m)\n", what, s), -1;
 }
 
-static int parse(struct dpq_worker *w, int argc, char **argv, const char **pipeline, uint64_t *slots)
+struct dirs {
+    const char *dir[32];
+    size_t n;
+};
+
+static int parse(struct dpq_worker *w, int argc, char **argv, const char **pipeline, uint64_t *slots, struct dirs *d)
 {
     enum { O_CONSUMER = 1, O_TIMEOUT, O_IDLE, O_MAX };
     static const struct option longopts[] = {DPQ_COMMON_LONGOPTS, {"consumer", 1, 0, O_CONSUMER}, {"job-timeout", 1, 0, O_TIMEOUT},
@@ -96,7 +105,8 @@ static int parse(struct dpq_worker *w, int argc, char **argv, const char **pipel
             break;
         case 'p': *pipeline = optarg; break;
         case 'L':
-            if (push(w, "-L") || push(w, optarg)) return -1;
+            if (d->n == sizeof d->dir / sizeof *d->dir) return fprintf(stderr, "dumppipe worker: too many -L\n"), -1;
+            d->dir[d->n++] = optarg;
             break;
         case 'v': w->verbose = 1; break;
         case O_CONSUMER: w->id.consumer = optarg; break;
@@ -121,15 +131,14 @@ static int parse(struct dpq_worker *w, int argc, char **argv, const char **pipel
 int dpq_worker_main(int argc, char **argv)
 {
     static char consumer[300], pipe_id[17];
-    struct dpq_worker w = {.timeout_ms = 3600 * 1000, .claim_idle_ms = 60 * 1000, .max_deliveries = 3};
+    struct dpq_worker w = {.timeout_ms = 3600 * 1000, .claim_idle_ms = 60 * 1000, .max_deliveries = 3,
+                           .run = {.isolation = -1, .supervise = 1}};
     const char *pipeline = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t slots = ncpu > 0 ? (uint64_t)ncpu : 1;
-    w.argv[0] = "dumppipe", w.argv[1] = "-o", w.argv[2] = "json", w.argc = 3;
-    if (parse(&w, argc, argv, &pipeline, &slots) != 0) return usage(stderr), DP_EXIT_USAGE;
+    struct dirs dirs = {.n = 0};
+    if (parse(&w, argc, argv, &pipeline, &slots, &dirs) != 0) return usage(stderr), DP_EXIT_USAGE;
     if (dpq_conf_finish(&w.q) != 0 || pipeline_ident(pipeline, pipe_id) != 0) return DP_EXIT_USAGE;
-    if (pipeline) push(&w, "-p"), push(&w, pipeline);
-    push(&w, "--"), push(&w, NULL), w.argv[w.argc] = NULL; /* the dump's path goes in the last slot */
     if (!w.id.consumer) {
         char host[256] = "host";
         gethostname(host, sizeof host - 1);
@@ -140,9 +149,20 @@ int dpq_worker_main(int argc, char **argv)
     w.slots = slots, w.entries = 2 * slots;
     w.jobs = calloc(w.entries, sizeof *w.jobs);
     if (!w.jobs) return DP_EXIT_INTERNAL;
-    struct dp_loader *warm = warm_plugins(&w);
-    int rc = dpq_worker_run(&w);
-    dp_loader_free(warm);
+    struct dp_arena *a = dp_arena_new();
+    struct dp_loader *l = dp_loader_new();
+    struct dp_pipeline *p = NULL;
+    struct dp_symtab *syms = NULL;
+    int rc = DP_EXIT_INTERNAL;
+    if (a && l) {
+        const char *path = pipeline ? pipeline : dp_pipeline_find(a, "triage.yaml", NULL);
+        rc = load_pipeline(&w, path, dirs.dir, dirs.n, l, &p, &syms) == 0 ? dpq_worker_run(&w) : DP_EXIT_USAGE;
+    }
+    dp_symtab_free(syms);
+    dp_sympath_free(w.run.sympath);
+    dp_pipeline_free(p);
+    dp_loader_free(l);
+    dp_arena_free(a);
     for (size_t i = 0; i < w.entries; i++) free(w.jobs[i].out);
     free(w.jobs);
     return rc;

@@ -44,7 +44,9 @@ url=redis://127.0.0.1:$port
 rcli() { redis-cli --raw -p "$port" "$@"; }
 
 echo "dumps: $n (${#pool[@]} distinct, hard links), pipeline: $(basename "$pipeline"), CPUs: $(nproc)"
-t0=$(now_ms); timed "$tmp/j1.cpu" "${dp[@]}" -p "$pipeline" -o json -O /dev/null "${inputs[@]}" 2>/dev/null || true; t1=$(now_ms)
+# -j 1 explicitly: without -j a batch runs one dump per CPU, which would make this a second -j 2
+j1opt=(); "${dp[@]}" -j 1 -o json -O /dev/null "${pool[0]}" >/dev/null 2>&1 && j1opt=(-j 1)
+t0=$(now_ms); timed "$tmp/j1.cpu" "${dp[@]}" "${j1opt[@]}" -p "$pipeline" -o json -O /dev/null "${inputs[@]}" 2>/dev/null || true; t1=$(now_ms)
 j1=$((t1 - t0))
 echo "-j 1: ${j1} ms, $(rate $j1) dumps/s, CPU $(cpu_of "$tmp/j1.cpu") s"
 if "${dp[@]}" -j 1 -o json -O /dev/null "${pool[0]}" 2>/dev/null; then

@@ -5,7 +5,8 @@ pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev libkdumpfile-dev l
       python3 python3-jsonschema clang libclang-rt-14-dev
       libcurl4-openssl-dev libmspack-dev lld gcab libjson-c-dev liblzma-dev llvm
       libhiredis-dev redis-server libssl-dev
-      help2man debhelper dpkg-dev lintian)
+      help2man debhelper dpkg-dev lintian
+      qemu-system-x86)  # a real QEMU writes the guest dumps e2e_test_qemu_real reads
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -113,14 +113,14 @@ static const char *reader_name(int fd)
         const char *reader;
     } readers[] = {
         {"PAGEDUMP", 8, "the Windows dump reader"}, {"PAGEDU64", 8, "the Windows dump reader"},
-        {"MDMP", 4, "the minidump reader"},         {"\x7f" "ELF", 4, "the ELF reader (libkdumpfile)"},
+        {"\x7f" "ELF", 4, "the ELF reader (libkdumpfile)"},
         {"KDUMP   ", 8, "the kdump reader (libkdumpfile)"}, {"DISKDUMP", 8, "the kdump reader (libkdumpfile)"},
     };
     char head[8] = {0};
     ssize_t n = pread(fd, head, sizeof head, 0);
     for (size_t i = 0; n > 0 && i < sizeof readers / sizeof *readers; i++)
         if ((size_t)n >= readers[i].len && memcmp(head, readers[i].magic, readers[i].len) == 0) return readers[i].reader;
-    return "the dump reader (libkdumpfile)";
+    return "the dump reader"; /* raw, Xen, VMware or a format libkdumpfile knows */
 }
 
 static void set_error(struct dp_triage_result *r, int exit, const char *status, const char *msg)

@@ -10,6 +10,7 @@
 #include "dump/dump.h"
 #include "dump/dump_internal.h"
 #include "test_dump_builder.h"
+#include "test_dump_open.h"
 
 #include <elf.h>
 
@@ -69,15 +70,6 @@ static void write_paging_elf(const char *path, int with_notes)
     fclose(f);
 }
 
-static struct dp_dump *open_ok(const char *path)
-{
-    struct dp_dump *d = NULL;
-    char err[512] = "";
-    int rc = dp_dump_open(path, &d, err, sizeof err);
-    if (rc) fprintf(stderr, "%s\n", err);
-    assert_int_equal(rc, DP_OK);
-    return d;
-}
 
 static void paging_elf(void **st)
 {
@@ -85,7 +77,7 @@ static void paging_elf(void **st)
     char *dir = tb_mkdtemp(), path[256];
     snprintf(path, sizeof path, "%s/paging.elf", dir);
     write_paging_elf(path, 0);
-    struct dp_dump *d = open_ok(path);
+    struct dp_dump *d = tdo_open_ok(path);
     uint64_t first, n, pa;
     assert_int_equal(dp_dump_run_count(d), 1); /* the alias and the device page add nothing */
     assert_int_equal(dp_dump_run(d, 0, &first, &n), DP_OK);
@@ -108,7 +100,7 @@ static void notes_name_the_guest(void **st)
     char *dir = tb_mkdtemp(), path[256];
     snprintf(path, sizeof path, "%s/linux.elf", dir);
     write_paging_elf(path, 1);
-    struct dp_dump *d = open_ok(path);
+    struct dp_dump *d = tdo_open_ok(path);
     const struct dp_dump_info *i = dp_dump_get_info(d);
     assert_int_equal(i->arch, DP_ARCH_X64);
     assert_string_equal(i->os, "linux");

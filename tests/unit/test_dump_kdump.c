@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include "test_dump_open.h"
 
 #include "dump/dump.h"
 #include "test_dump_builder.h"
@@ -48,13 +49,10 @@ static void write_elf(const char *path)
 static void elf_core(void **st)
 {
     (void)st;
-    char *dir = tb_mkdtemp(), path[256], err[512] = "";
+    char *dir = tb_mkdtemp(), path[256];
     snprintf(path, sizeof path, "%s/vmcore", dir);
     write_elf(path);
-    struct dp_dump *d = NULL;
-    int rc = dp_dump_open(path, &d, err, sizeof err);
-    if (rc) fprintf(stderr, "%s\n", err);
-    assert_int_equal(rc, DP_OK);
+    struct dp_dump *d = tdo_open_ok(path);
     const struct dp_dump_info *i = dp_dump_get_info(d);
     assert_string_equal(i->format, "elf");
     assert_string_equal(i->dump_type, "complete");

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "dump/dump.h"
+#include "test_dump_open.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +23,7 @@ static struct dp_dump *open_real(const char *name)
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir ? dir : "", name);
     if (!dir || access(path, R_OK) != 0) return NULL;
-    struct dp_dump *d = NULL;
-    char err[512] = "";
-    int rc = dp_dump_open(path, &d, err, sizeof err);
-    if (rc) fprintf(stderr, "%s\n", err);
-    assert_int_equal(rc, DP_OK);
-    return d;
+    return tdo_open_ok(path);
 }
 
 static const struct dp_module *find(struct dp_dump *d, const char *name)
